@@ -1,0 +1,32 @@
+"""The Celery application and the one beat schedule of every periodic job.
+
+Times are Asia/Shanghai. Every task is idempotent: beat may fire twice, a worker may die half-way,
+and running a task again for the same date changes nothing the first run already did.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huikuan.settings")
+
+app = Celery("huikuan")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # 00:30 — refresh the business-day calendar from the holiday libraries for the years they know
+    # (never overwrites a day an administrator edited).
+    "refresh-business-calendar": {
+        "task": "huikuan.core.tasks.refresh_business_calendar",
+        "schedule": crontab(hour=0, minute=30, day_of_week="mon"),
+    },
+    # 01:00 — post the late fees accrued up to yesterday onto each overdue contract's ledger.
+    "post-late-fees": {
+        "task": "huikuan.receivables.tasks.post_late_fees",
+        "schedule": crontab(hour=1, minute=0),
+    },
+}
