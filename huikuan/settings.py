@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "huikuan.customers",
     "huikuan.sales",
     "huikuan.receivables",
+    "huikuan.mortgages",
     "huikuan.banking",
     "huikuan.reports",
 ]
