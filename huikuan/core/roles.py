@@ -47,7 +47,7 @@ def sync_role_groups(**_: Any) -> None:
     from django.contrib.auth.models import Group, Permission
 
     for role, perms in ROLE_PERMISSIONS.items():
-        group, _created = Group.objects.get_or_create(name=str(role.value))
+        group, _created = Group.objects.get_or_create(name=str(role))
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
@@ -62,6 +62,6 @@ def roles_of(user: Any) -> set[str]:
         return set()
     cached = getattr(user, "_huikuan_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True)) & {r.value for r in Role}
+        cached = set(user.groups.values_list("name", flat=True)) & set(Role.values)
         user._huikuan_roles = cached
     return cached

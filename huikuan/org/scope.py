@@ -16,9 +16,9 @@ def visible_project_ids(user: Any) -> set[int] | None:
         return set()
     if user.is_superuser:
         return None
-    cached = getattr(user, "_huikuan_project_ids", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(user, "_huikuan_project_ids"):
+        cached: set[int] | None = user._huikuan_project_ids
+        return cached
     from .models import Project, StaffProfile
 
     profile = StaffProfile.objects.filter(user=user).first()

@@ -14,15 +14,15 @@ from .querysets import ContractQuerySet
 
 
 def default_late_fee_rate() -> Decimal:
-    return Decimal(settings.HUIKUAN["LATE_FEE_DAILY_RATE"])
+    return Decimal(str(settings.HUIKUAN["LATE_FEE_DAILY_RATE"]))
 
 
 def default_grace_days() -> int:
-    return int(settings.HUIKUAN["LATE_FEE_GRACE_DAYS"])
+    return int(str(settings.HUIKUAN["LATE_FEE_GRACE_DAYS"]))
 
 
 def default_cap_ratio() -> Decimal:
-    return Decimal(settings.HUIKUAN["LATE_FEE_CAP_RATIO"])
+    return Decimal(str(settings.HUIKUAN["LATE_FEE_CAP_RATIO"]))
 
 
 class Subscription(models.Model):

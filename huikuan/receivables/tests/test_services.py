@@ -123,3 +123,12 @@ def test_unit_swap_moves_the_money_to_the_new_contract():
     assert services.paid_on_contract(new) == D("300000.00")
     assert outstanding(new) == [D("900000.00")]
     assert Receipt.objects.filter(contract=new, method="transfer").count() == 1
+
+
+def test_nightly_late_fee_task_posts_once_per_day():
+    from huikuan.receivables.tasks import post_late_fees
+
+    c = contract(method="mortgage", plan=PLAN)
+    assert post_late_fees.delay("2026-03-19").get() == 1
+    assert post_late_fees.delay("2026-03-19").get() == 0
+    assert services.total_of(LedgerEntry.objects.filter(contract=c, kind=EntryKind.LATE_FEE)) == D("1500.00")
