@@ -123,6 +123,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "huikuan" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- API ------------------------------------------------------------------------------------

@@ -1,7 +1,22 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from huikuan.customers.views import CustomerDetailView, CustomerListView
+from huikuan.org.views import ProjectDetailView, ProjectListView
+from huikuan.receivables.views import ReceiptListView
+from huikuan.reports.views import DashboardView
+from huikuan.sales.views import ContractDetailView, ContractExportView, ContractListView
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("", DashboardView.as_view(), name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("projects/", ProjectListView.as_view(), name="project-list"),
+    path("projects/<int:pk>/", ProjectDetailView.as_view(), name="project-detail"),
+    path("contracts/", ContractListView.as_view(), name="contract-list"),
+    path("contracts/export.xlsx", ContractExportView.as_view(), name="contract-export"),
+    path("contracts/<int:pk>/", ContractDetailView.as_view(), name="contract-detail"),
+    path("customers/", CustomerListView.as_view(), name="customer-list"),
+    path("customers/<int:pk>/", CustomerDetailView.as_view(), name="customer-detail"),
+    path("receipts/", ReceiptListView.as_view(), name="receipt-list"),
 ]
