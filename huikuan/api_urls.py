@@ -1,8 +1,38 @@
-from django.urls import path
+"""/api/: the REST API (DRF router), token login for scripts, and the OpenAPI schema and docs."""
+
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
+
+from huikuan.customers.api.views import CustomerViewSet
+from huikuan.org.api.views import BuildingViewSet, ProjectViewSet, RegionViewSet, UnitViewSet
+from huikuan.receivables.api.views import (
+    AllocationViewSet,
+    LedgerEntryViewSet,
+    ReceiptViewSet,
+    ReceivableViewSet,
+    WaiverViewSet,
+)
+from huikuan.sales.api.views import ContractViewSet
+
+router = DefaultRouter()
+router.register("regions", RegionViewSet, basename="region")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("buildings", BuildingViewSet, basename="building")
+router.register("units", UnitViewSet, basename="unit")
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("receivables", ReceivableViewSet, basename="receivable")
+router.register("receipts", ReceiptViewSet, basename="receipt")
+router.register("allocations", AllocationViewSet, basename="allocation")
+router.register("ledger-entries", LedgerEntryViewSet, basename="ledgerentry")
+router.register("waivers", WaiverViewSet, basename="waiver")
 
 urlpatterns = [
+    path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("", include(router.urls)),
 ]

@@ -14,20 +14,11 @@ from django.utils import timezone
 from django.views.generic import DetailView, ListView
 
 from huikuan.org.scope import visible_project_ids
-from huikuan.sales.models import Contract, ContractParty, Subscription
+from huikuan.sales.models import Contract
 from huikuan.sales.views import contract_rows
 
 from .models import Customer
-
-
-def visible_customers(user: Any) -> QuerySet[Customer]:
-    ids = visible_project_ids(user)
-    customers = Customer.objects.all()
-    if ids is None:
-        return customers
-    by_contract = ContractParty.objects.filter(contract__project__in=ids).values("customer_id")
-    by_subscription = Subscription.objects.filter(project__in=ids).values("customer_id")
-    return customers.filter(Q(pk__in=by_contract) | Q(pk__in=by_subscription))
+from .querysets import visible_customers
 
 
 class CustomerListView(LoginRequiredMixin, ListView):

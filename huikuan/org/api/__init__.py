@@ -1,0 +1,1 @@
+"""REST API for the organisation: regions, projects, buildings, units (read only, row-scoped)."""

@@ -1,0 +1,1 @@
+"""REST API for contracts: row-scoped reads, balance, plan, and the money actions on a contract."""
