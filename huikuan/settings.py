@@ -151,6 +151,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # several models have a `status` or `kind` with different choices: each enum gets its own name
+    "ENUM_NAME_OVERRIDES": {
+        "UnitStatusEnum": "huikuan.org.choices.UnitStatus",
+        "ContractStatusEnum": "huikuan.sales.choices.ContractStatus",
+        "ApprovalStatusEnum": "huikuan.receivables.choices.ApprovalStatus",
+        "CustomerKindEnum": "huikuan.customers.choices.CustomerKind",
+        "ReceivableKindEnum": "huikuan.receivables.choices.ReceivableKind",
+        "EntryKindEnum": "huikuan.receivables.choices.EntryKind",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
