@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-EMPTY_MARKS = {"", "-", "--", "---", "—", "——", "null", "none", "nan", "n/a", "无"}
+EMPTY_MARKS = {"", "-", "--", "---", "—", "——", "/", "null", "none", "nan", "n/a", "无"}
 _STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
 _EXCEL_TEXT = re.compile(r'^="(.*)"$')
 

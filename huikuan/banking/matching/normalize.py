@@ -1,0 +1,161 @@
+"""Text normalisation for matching: names (traditional, full-width, pinyin, company suffixes),
+contract numbers and unit labels as written in bank memos. Table-driven, so it is fast enough
+for a million open items: each table is built once per process."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+
+
+@lru_cache(maxsize=1)
+def _t2s_table() -> dict[int, str]:
+    """Traditional → simplified, character by character (opencc's t2s on each CJK character)."""
+    try:
+        import opencc
+    except ImportError:  # names in traditional characters then only match through pinyin
+        return {}
+    conv = opencc.OpenCC("t2s")
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
+    converted = conv.convert("\n".join(chars)).split("\n")
+    if len(converted) != len(chars):
+        converted = [conv.convert(ch) for ch in chars]
+    return {ord(a): b for a, b in zip(chars, converted, strict=True) if a != b and len(b) == 1}
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[int, str]:
+    """CJK character → toneless pinyin of its first reading (ü written u)."""
+    try:
+        from pypinyin.pinyin_dict import pinyin_dict
+    except ImportError:
+        return {}
+    table = {}
+    for code, readings in pinyin_dict.items():
+        first = readings.split(",")[0]
+        plain = "".join(ch for ch in unicodedata.normalize("NFKD", first) if not unicodedata.combining(ch))
+        table[code] = plain.replace("ü", "u").lower()
+    for surname, reading in SURNAME_READINGS.items():
+        table.setdefault(ord(surname), reading)
+    return table
+
+
+# surnames whose common reading differs from the character's first reading
+SURNAME_READINGS = {"单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha", "区": "ou"}
+
+_COMPANY_SUFFIXES = (
+    "股份有限公司", "有限责任公司", "有限公司", "集团公司", "公司", "co.,ltd.", "co.,ltd", "co.ltd", "coltd",
+    "companylimited", "limited", "ltd.", "ltd", "inc.", "inc", "corp.", "corporation", "llc", "co.", "co",
+)
+_PUNCT_CHARS = " \t\u3000·•.,，。-_()（）[]【】'\"/\\&*"
+_DELETE = {ord(c): None for c in _PUNCT_CHARS}
+_PUNCT = re.compile(r"[\s·•.,，。\-_()（）\[\]【】'\"/\\&*]+")
+
+
+def fold(text: str) -> str:
+    """NFKC (full-width → ASCII), lower case, traditional → simplified."""
+    return unicodedata.normalize("NFKC", text or "").lower().translate(_t2s_table())
+
+
+def name_key(name: str) -> str:
+    """A person's or company's name reduced for comparison: 陳 大文 → 陈大文, ABC Co., Ltd → abc."""
+    text = unicodedata.normalize("NFKC", name or "").lower().translate(_t2s_table())
+    text = "".join(text.split())
+    for _ in range(2):
+        if not text.endswith(_COMPANY_SUFFIXES):
+            break
+        for suffix in _COMPANY_SUFFIXES:
+            if text.endswith(suffix) and len(text) > len(suffix) + 1:
+                text = text[: -len(suffix)].rstrip(",.")
+                break
+        else:
+            break
+    return text.translate(_DELETE)
+
+
+def is_latin(key: str) -> bool:
+    return bool(key) and key.isascii() and key.isalpha()
+
+
+def pinyin_of(key: str) -> str:
+    """Pinyin of a name key: 张三 → zhangsan; a latin key stays itself."""
+    if key.isascii():
+        return key
+    table = _pinyin_table()
+    first = SURNAME_READINGS.get(key[0])
+    out = (first + key[1:].translate(table)) if first else key.translate(table)
+    return out if out.isascii() else "".join(ch for ch in out if "a" <= ch <= "z")
+
+
+def latin_variants(name: str) -> list[str]:
+    """Keys of a name written in letters, in the given and in Western order: 'San Zhang' → sanzhang, zhangsan."""
+    tokens = [t for t in re.split(r"[^a-z]+", unicodedata.normalize("NFKC", name).lower()) if t]
+    if not tokens:
+        return []
+    keys = ["".join(tokens).replace("v", "u")]
+    if len(tokens) >= 2:
+        keys.append((tokens[-1] + "".join(tokens[:-1])).replace("v", "u"))
+    return keys
+
+
+def masked_keys(key: str) -> list[str]:
+    """One-substitution neighbourhood keys (张三丰 → ?三丰, 张?丰, 张三?), for typo retrieval."""
+    if len(key) < 3 or is_latin(key):
+        return []
+    return [key[:i] + "?" + key[i + 1 :] for i in range(len(key))]
+
+
+_CONTRACT = re.compile(
+    r"(?:ht|合同(?:编号|号码|号)?|contract(?:\s*no\.?)?)\s*[:：#]?\s*[-\s]?([a-z]{0,4})[-\s]?(\d{2,4})[-\s/]?(\d{2,6})",
+    re.IGNORECASE,
+)
+
+
+def contract_key(contract_no: str) -> str:
+    """Canonical contract number: its digits (HT-2026-0012, HT20260012, 合同号2026-0012 → 20260012)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", contract_no or "") if ch.isdigit())
+
+
+def contract_keys_in(memo: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", memo or "")
+    return [m.group(2) + m.group(3) for m in _CONTRACT.finditer(text)]
+
+
+_UNIT = re.compile(
+    r"(?<![\d.])(\d{1,3})\s*(?:栋|幢|号楼|座|#|号|-|－)\s*(?:(\d{1,2})\s*(?:单元|-)\s*)?(\d{3,4})(?!\d)\s*(?:室|号)?"
+)
+
+
+def unit_keys_in(text: str) -> list[tuple[str, bool]]:
+    """Unit labels written in a memo: (key, has_unit_number). 3栋1单元1202 → ('3-1-1202', True), ('3-1202', False)."""
+    out = []
+    for m in _UNIT.finditer(unicodedata.normalize("NFKC", text or "")):
+        building, unit, room = int(m.group(1)), m.group(2), int(m.group(3))
+        if unit is not None:
+            out.append((f"{building}-{int(unit)}-{room}", True))
+        out.append((f"{building}-{room}", False))
+    return out
+
+
+_BANK_PREFIX = re.compile(r"^(中国|中華|中华)")
+
+
+def bank_key(name: str) -> str:
+    """A lender reduced to its bank: 中国建设银行股份有限公司北京分行 → 建设银行; 中国银行 stays."""
+    text = fold(name).replace(" ", "")
+    if "公积金" in text:
+        return text[: text.index("公积金")] + "公积金"
+    pos = text.find("银行")
+    if pos < 0:
+        return name_key(name)
+    head = text[: pos + 2]
+    short = _BANK_PREFIX.sub("", head)
+    return short if len(short) > 2 else head
+
+
+def looks_like_bank(name: str) -> bool:
+    text = fold(name)
+    return "银行" in text or "公积金" in text or "bank" in text

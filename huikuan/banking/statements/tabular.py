@@ -1,0 +1,426 @@
+"""Table logic shared by CSV, Excel, PDF and OCR input: find the header, map columns, read rows."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .model import CENT, ColumnMapping, ParseResult, StatementError, Transaction
+from .values import clean, is_empty, is_formula, looks_like_date, parse_amount, parse_date
+
+# field -> header synonyms (normalised: NFKC, lower case, no spaces, no bracketed units), by priority
+SYNONYMS: dict[str, list[str]] = {
+    "date": [
+        "交易日期", "记账日期", "入账日期", "交易日", "发生日期", "日期", "交易时间", "记账时间", "入账时间",
+        "发生时间", "交易创建时间", "付款时间", "创建时间", "时间", "date", "transactiondate", "transdate",
+        "bookingdate", "postingdate", "valuedate", "txndate", "起息日",
+    ],
+    "amount": [
+        "交易金额", "金额", "发生额", "发生金额", "入账金额", "amount", "transactionamount", "txnamount", "amt",
+    ],
+    "credit": [
+        "收入", "收入金额", "贷方发生额", "贷方金额", "贷方", "存入", "存入金额", "收款金额", "转入金额",
+        "贷方发生金额", "credit", "creditamount", "credits", "deposit", "deposits", "moneyin", "paidin",
+    ],
+    "debit": [
+        "支出", "支出金额", "借方发生额", "借方金额", "借方", "支取", "支取金额", "付款金额", "转出金额",
+        "借方发生金额", "debit", "debitamount", "debits", "withdrawal", "withdrawals", "moneyout", "paidout",
+    ],
+    "dc": [
+        "借贷标志", "借贷方向", "借/贷", "借贷", "借贷标识", "收/支", "收支", "收支类型", "收支方向", "方向",
+        "交易方向", "资金方向", "dr/cr", "d/c", "cr/dr", "c/d", "debit/credit", "credit/debit", "drcr",
+    ],
+    "balance": [
+        "余额", "账户余额", "当前余额", "交易后余额", "联机余额", "本次余额", "可用余额", "balance",
+        "runningbalance", "账面余额",
+    ],
+    "counterparty": [
+        "对方户名", "对方名称", "对方账户名称", "对方账户名", "对方户名称", "对方单位", "对方单位名称",
+        "付款人", "付款人名称", "付款方", "付款方名称", "收/付方名称", "交易对方", "对手方", "对手户名",
+        "对方", "对方姓名", "counterparty", "counterpartyname", "payer", "payername", "payee", "name",
+    ],
+    "counterparty_account": [
+        "对方账号", "对方账户", "对方卡号", "对方帐号", "付款人账号", "付款账号", "付款方账号", "对手账号",
+        "收/付方账号", "对方账户号", "对方账号/卡号", "counterpartyaccount", "payeraccount", "accountno",
+    ],
+    "memo": [
+        "摘要", "用途", "附言", "备注", "交易摘要", "说明", "商品", "商品说明", "商品名称", "交易用途",
+        "交易说明", "交易备注", "交易附言", "交易类型", "交易分类", "业务类型", "memo", "description",
+        "remark", "remarks", "narrative", "details", "purpose",
+    ],
+    "bank_ref": [
+        "流水号", "交易流水号", "凭证号", "交易单号", "交易号", "交易参考号", "参考号", "业务流水号",
+        "交易订单号", "账务流水号", "凭证号码", "柜员流水号", "交易序号", "银行流水号", "reference",
+        "ref", "referenceno", "transactionid", "txnid", "bankref", "bankreference",
+    ],
+    "currency": ["币种", "币别", "货币", "货币类型", "currency", "ccy"],
+}
+# fields whose several columns are all kept (joined), in the order they appear
+MULTI = {"memo"}
+_HEADER_LOOKUP = {
+    syn: (fname, prio) for fname, syns in SYNONYMS.items() for prio, syn in enumerate(syns)
+}
+_UNIT_BRACKETS = re.compile(r"[(\[【].*?[)\]】]")
+TOTAL_WORDS = ("合计", "总计", "本页合计", "小计", "汇总", "累计", "total", "subtotal", "sum")
+FOOTER_WORDS = ("打印", "制表", "说明", "注：", "注:", "第", "页", "签章", "导出", "温馨提示", "以上", "共")
+ACCOUNT_LABEL = re.compile(
+    r"(?:账号|帐号|账户号码|账户号|账户|卡号|account\s*(?:no\.?|number)?|a/c)\s*[:：]?\s*\[?\s*"
+    r"([0-9][0-9\s\-*]{5,}[0-9*])",
+    re.IGNORECASE,
+)
+NAME_LABEL = re.compile(r"(?:户名|账户名称|单位名称|客户名称|account\s*name)\s*[:：]\s*\[?([^,\]\t]+)", re.I)
+CURRENCY_LABEL = re.compile(r"(?:币种|币别|currency)\s*[:：]\s*\[?([^,\]\t ]+)", re.I)
+OPENING_LABEL = re.compile(r"(?:期初余额|上期余额|opening\s*balance)\s*[:：]?\s*([-+¥￥\d,.]+)", re.I)
+CLOSING_LABEL = re.compile(r"(?:期末余额|本期余额|closing\s*balance)\s*[:：]?\s*([-+¥￥\d,.]+)", re.I)
+CREDIT_MARKS = {"贷", "c", "cr", "credit", "收", "收入", "入", "存", "存入", "+", "贷方", "来账", "转入"}
+DEBIT_MARKS = {"借", "d", "dr", "debit", "支", "支出", "出", "取", "支取", "-", "借方", "往账", "转出"}
+NEUTRAL_MARKS = {"/", "不计收支", "其他", "neutral", "中性"}
+CURRENCY_NAMES = {"人民币": "CNY", "rmb": "CNY", "cny": "CNY", "美元": "USD", "港币": "HKD", "港元": "HKD"}
+
+
+def normalise_header(text: Any) -> str:
+    text = unicodedata.normalize("NFKC", clean(text)).lower().lstrip("#*")
+    text = _UNIT_BRACKETS.sub("", text)
+    text = re.sub(r"[\s:：_.]", "", text)
+    return text
+
+
+@dataclass
+class Row:
+    line_no: int
+    cells: list[Any]
+    confidence: float = 1.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Layout:
+    header_index: int  # index into the rows list
+    columns: dict[str, list[int]]
+    headers: list[str]
+    date_format: str | None = None
+    convention: str = "signed"
+    dayfirst: bool = True
+    wallet: bool = False
+
+
+def _map_header(cells: list[Any]) -> dict[str, list[int]]:
+    found: dict[str, list[tuple[int, int]]] = {}
+    for idx, cell in enumerate(cells):
+        key = normalise_header(cell)
+        if not key or len(key) > 24:
+            continue
+        hit = _HEADER_LOOKUP.get(key)
+        if hit is None:
+            continue
+        found.setdefault(hit[0], []).append((hit[1], idx))
+    columns: dict[str, list[int]] = {}
+    for fname, hits in found.items():
+        if fname in MULTI:
+            columns[fname] = [idx for _, idx in sorted(hits, key=lambda h: h[1])]
+        else:
+            columns[fname] = [min(hits)[1]]
+    # a "time" column next to a date column is not the date
+    return columns
+
+
+def _convention(columns: dict[str, list[int]]) -> str | None:
+    if "credit" in columns or "debit" in columns:
+        if "credit" in columns and "debit" in columns:
+            return "credit_debit_columns"
+        if "amount" in columns:
+            return "amount_with_dc" if "dc" in columns else "signed"
+        return None
+    if "amount" in columns:
+        return "amount_with_dc" if "dc" in columns else "signed"
+    return None
+
+
+def detect_layout(rows: list[Row], max_scan: int = 60) -> Layout:
+    best: tuple[int, int, dict[str, list[int]]] | None = None
+    for i, row in enumerate(rows[:max_scan]):
+        columns = _map_header(row.cells)
+        if "date" not in columns or _convention(columns) is None:
+            if columns and (best is None or len(columns) > best[0]):
+                best = (len(columns), i, columns)
+            continue
+        layout = Layout(i, columns, [clean(c) for c in row.cells], convention=_convention(columns) or "signed")
+        layout.dayfirst = _guess_dayfirst(rows[i + 1 :], columns["date"][0])
+        return layout
+    missing = ["date", "amount (or income/expense columns)"]
+    if best is not None:
+        cols = best[2]
+        missing = [m for m in missing if not (m == "date" and "date" in cols)]
+        if _convention(cols) is not None:
+            missing = [m for m in missing if not m.startswith("amount")]
+        hint = f"; the closest header, line {rows[best[1]].line_no}, has {', '.join(sorted(cols))}"
+    else:
+        hint = ""
+    raise StatementError(
+        f"no header row found in the first {min(len(rows), max_scan)} lines: could not find the "
+        f"{' and '.join(missing)} column{'s' if len(missing) > 1 else ''}{hint}. "
+        "Save a column mapping for this account to import it."
+    )
+
+
+def _guess_dayfirst(rows: list[Row], col: int) -> bool:
+    for row in rows[:200]:
+        if col < len(row.cells):
+            m = re.match(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}", clean(row.cells[col]))
+            if m and int(m.group(2)) > 12:
+                return False
+            if m and int(m.group(1)) > 12:
+                return True
+    return True
+
+
+def layout_from_mapping(rows: list[Row], mapping: ColumnMapping) -> Layout:
+    named = {f: c for f, c in mapping.columns.items() if isinstance(c, str)}
+    header_index = None
+    if mapping.header_line is not None:
+        for i, row in enumerate(rows):
+            if row.line_no == mapping.header_line:
+                header_index = i
+                break
+        if header_index is None:
+            raise StatementError(f"the mapping's header line {mapping.header_line} is not in the file")
+    elif named:
+        wanted = {normalise_header(v) for v in named.values()}
+        for i, row in enumerate(rows[:200]):
+            if wanted <= {normalise_header(c) for c in row.cells}:
+                header_index = i
+                break
+        if header_index is None:
+            raise StatementError(
+                "no line has all the mapped headers: " + ", ".join(sorted(str(v) for v in named.values()))
+            )
+    else:
+        # only indices: data starts at the first row whose date column parses
+        col = int(mapping.columns["date"])
+        for i, row in enumerate(rows):
+            if col < len(row.cells) and looks_like_date(row.cells[col]):
+                header_index = i - 1
+                break
+        if header_index is None:
+            raise StatementError(f"no line has a date in column {col}")
+    headers = [clean(c) for c in rows[header_index].cells] if header_index >= 0 else []
+    norm = [normalise_header(h) for h in headers]
+    columns: dict[str, list[int]] = {}
+    for fname, col in mapping.columns.items():
+        if isinstance(col, int):
+            columns[fname] = [col]
+        else:
+            try:
+                columns[fname] = [norm.index(normalise_header(col))]
+            except ValueError:
+                raise StatementError(f"mapped column {col!r} for {fname} is not in the header")
+    convention = mapping.amount_convention or _convention(columns) or "signed"
+    return Layout(header_index, columns, headers, mapping.date_format, convention, mapping.dayfirst)
+
+
+def _cell(row: Row, layout: Layout, fname: str) -> str:
+    cols = layout.columns.get(fname)
+    if not cols:
+        return ""
+    if fname in MULTI:
+        parts = [clean(row.cells[c]) for c in cols if c < len(row.cells)]
+        return " ".join(p for p in parts if not is_empty(p))
+    c = cols[0]
+    return clean(row.cells[c]) if c < len(row.cells) else ""
+
+
+def _raw_cell(row: Row, layout: Layout, fname: str) -> Any:
+    cols = layout.columns.get(fname)
+    if not cols or cols[0] >= len(row.cells):
+        return ""
+    return row.cells[cols[0]]
+
+
+def _is_total(texts: list[str]) -> bool:
+    for t in texts[:4]:
+        low = t.lower().replace(" ", "")
+        if any(low.startswith(w) for w in TOTAL_WORDS) or low in TOTAL_WORDS:
+            return True
+    return any(t.replace(" ", "") in ("合计", "总计", "本页合计", "小计", "Total", "TOTAL") for t in texts)
+
+
+def _dc_direction(mark: str) -> str | None:
+    m = unicodedata.normalize("NFKC", mark).strip().lower()
+    if m in CREDIT_MARKS:
+        return "credit"
+    if m in DEBIT_MARKS:
+        return "debit"
+    if m in NEUTRAL_MARKS or m == "":
+        return "neutral" if m else None
+    if m.startswith(("贷", "收", "cr", "credit", "存")):
+        return "credit"
+    if m.startswith(("借", "支", "dr", "debit", "取")):
+        return "debit"
+    return None
+
+
+def _amount(row: Row, layout: Layout, fname: str) -> Decimal | None:
+    raw = _raw_cell(row, layout, fname)
+    try:
+        return parse_amount(raw)
+    except ValueError:
+        header = layout.headers[layout.columns[fname][0]] if layout.headers else fname
+        raise StatementError(f"expected an amount in column '{header}', got {clean(raw)!r}", line=row.line_no)
+
+
+def read_rows(
+    rows: list[Row], fmt: str, mapping: ColumnMapping | None = None, result: ParseResult | None = None
+) -> ParseResult:
+    """Turn table rows (preamble, header, lines, totals, footers) into a ParseResult."""
+    rows = [r for r in rows if any(not is_empty(clean(c)) for c in r.cells)]
+    if not rows:
+        raise StatementError("the file has no lines", line=1)
+    layout = layout_from_mapping(rows, mapping) if mapping else detect_layout(rows)
+    result = result or ParseResult(format=fmt, transactions=[])
+    layout.wallet = fmt in ("wechat", "alipay")
+    _read_preamble(rows[: max(layout.header_index, 0)], result)
+    header_norm = [normalise_header(h) for h in layout.headers]
+    default_ccy = result.currency or "CNY"
+    for row in rows[layout.header_index + 1 :]:
+        texts = [clean(c) for c in row.cells]
+        if header_norm and [normalise_header(t) for t in texts] == header_norm:
+            continue  # header repeated on each page
+        if all(set(t) <= set("-=—_* #") for t in texts):
+            continue  # separator line
+        raw_date = _raw_cell(row, layout, "date")
+        try:
+            day: date = parse_date(raw_date, layout.date_format, layout.dayfirst)
+        except (ValueError, TypeError):
+            if _is_total(texts):
+                _closing_from_total(row, layout, result)
+                continue
+            has_amount = False
+            for fname in ("amount", "credit", "debit"):
+                if fname in layout.columns:
+                    with contextlib.suppress(ValueError):
+                        has_amount = has_amount or parse_amount(_raw_cell(row, layout, fname)) is not None
+            if has_amount and not is_empty(clean(raw_date)):
+                raise StatementError(
+                    f"expected a date in column '{layout.headers[layout.columns['date'][0]]}' "
+                    f"(e.g. 2026-03-05, 20260305, 2026/3/5, 05/03/2026), got {clean(raw_date)!r}",
+                    line=row.line_no,
+                )
+            if has_amount:
+                raise StatementError("a line with an amount but no date", line=row.line_no)
+            _read_preamble([row], result)  # footer: may carry a closing balance
+            joined = " ".join(t for t in texts if t)[:60]
+            if joined and not any(w in joined for w in FOOTER_WORDS):
+                result.warnings.append(f"line {row.line_no}: not a transaction, skipped: {joined!r}")
+            continue
+        tx = _transaction(row, layout, day, default_ccy, result)
+        result.transactions.append(tx)
+    return result
+
+
+def _transaction(row: Row, layout: Layout, day: date, default_ccy: str, result: ParseResult) -> Transaction:
+    direction: str | None = None
+    conv = layout.convention
+    if conv == "credit_debit_columns":
+        credit = _amount(row, layout, "credit") or Decimal(0)
+        debit = _amount(row, layout, "debit") or Decimal(0)
+        if credit and debit:
+            result.warnings.append(f"line {row.line_no}: both income and expense filled; netted")
+        amount = abs(credit) - abs(debit) if (credit or debit) else Decimal(0)
+        if credit == 0 and debit == 0 and "amount" in layout.columns:
+            amount = _amount(row, layout, "amount") or Decimal(0)
+    else:
+        value = _amount(row, layout, "amount")
+        if value is None:
+            raise StatementError(
+                f"expected an amount in column '{layout.headers[layout.columns['amount'][0]]}'",
+                line=row.line_no,
+            )
+        amount = value
+        if conv == "amount_with_dc":
+            mark = _cell(row, layout, "dc")
+            direction = _dc_direction(mark)
+            if direction is None and layout.wallet and is_empty(mark):
+                direction = "neutral"
+            if direction is None:
+                raise StatementError(
+                    f"expected a debit/credit mark (借/贷, Dr/Cr, D/C, 收入/支出) in column "
+                    f"'{layout.headers[layout.columns['dc'][0]]}', got {mark!r}",
+                    line=row.line_no,
+                )
+            if direction == "credit":
+                amount = abs(amount)
+            elif direction == "debit":
+                amount = -abs(amount)
+    if direction is None:
+        direction = "credit" if amount > 0 else "debit" if amount < 0 else "neutral"
+    balance = _amount(row, layout, "balance") if "balance" in layout.columns else None
+    ccy = _cell(row, layout, "currency")
+    currency = CURRENCY_NAMES.get(ccy.lower(), ccy.upper()) if ccy and not is_empty(ccy) else default_ccy
+    raw = {
+        (layout.headers[i] if i < len(layout.headers) and layout.headers[i] else f"col{i + 1}"): clean(c)
+        for i, c in enumerate(row.cells)
+    }
+    raw.update(row.extra)
+    fields = {}
+    for fname in ("counterparty", "counterparty_account", "memo", "bank_ref"):
+        text = _cell(row, layout, fname)
+        fields[fname] = "" if is_empty(text) else text
+    for i, cell in enumerate(row.cells):
+        text = clean(cell) if isinstance(cell, str) else ""
+        if is_formula(text):
+            name = layout.headers[i] if i < len(layout.headers) else f"column {i + 1}"
+            result.warnings.append(
+                f"line {row.line_no}: cell '{name}' {text[:30]!r} looks like a spreadsheet formula "
+                "(CSV injection); kept as plain text, never evaluated"
+            )
+    account = fields["counterparty_account"].replace(" ", "")
+    return Transaction(
+        date=day,
+        amount=amount.quantize(CENT),
+        currency=currency or "CNY",
+        counterparty=fields["counterparty"],
+        counterparty_account=account,
+        memo=fields["memo"],
+        balance=None if balance is None else balance.quantize(CENT),
+        bank_ref=fields["bank_ref"],
+        direction=direction,
+        line_no=row.line_no,
+        confidence=row.confidence,
+        raw=raw,
+    )
+
+
+def _closing_from_total(row: Row, layout: Layout, result: ParseResult) -> None:
+    texts = " ".join(clean(c) for c in row.cells)
+    m = CLOSING_LABEL.search(texts)
+    if m:
+        with contextlib.suppress(ValueError):
+            result.closing_balance = parse_amount(m.group(1))
+
+
+def _read_preamble(rows: list[Row], result: ParseResult) -> None:
+    for row in rows:
+        text = " ".join(clean(c) for c in row.cells if clean(c))
+        norm = unicodedata.normalize("NFKC", text)
+        if result.account is None:
+            m = ACCOUNT_LABEL.search(norm)
+            if m and "对方" not in norm[max(0, m.start() - 3) : m.start()]:
+                result.account = re.sub(r"[\s\-]", "", m.group(1))
+        if result.account_name is None:
+            m = NAME_LABEL.search(norm)
+            if m:
+                result.account_name = m.group(1).strip()
+        m = CURRENCY_LABEL.search(norm)
+        if m:
+            ccy = m.group(1).strip()
+            result.currency = CURRENCY_NAMES.get(ccy.lower(), ccy.upper()[:3])
+        for label, attr in ((OPENING_LABEL, "opening_balance"), (CLOSING_LABEL, "closing_balance")):
+            m = label.search(norm)
+            if m:
+                with contextlib.suppress(ValueError):
+                    setattr(result, attr, parse_amount(m.group(1)))

@@ -1,0 +1,234 @@
+"""Statement parsing: each supported format gives exactly its transaction lines, in Decimal."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from huikuan.banking.statements import (
+    ColumnMapping,
+    StatementError,
+    check_balance_continuity,
+    parse_statement,
+    transaction_key,
+    transaction_keys,
+)
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def test_gbk_corporate_csv_with_preamble_totals_and_income_expense_columns():
+    # given an ICBC-style GBK export with preamble, padded cells, ¥ signs, "--" and a totals row
+    # when it is parsed
+    result = parse_statement(FIX / "icbc_corporate_gbk.csv")
+    # then the three lines come out, signed, and the account number is captured
+    assert result.format == "csv"
+    assert result.account == "1202021009001234567"
+    assert [t.amount for t in result.transactions] == [Decimal("50000.00"), Decimal("-12.50"), Decimal("3000.50")]
+    assert [t.date for t in result.transactions] == [date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)]
+    first = result.transactions[0]
+    assert (first.counterparty, first.counterparty_account, first.bank_ref) == ("张三", "6222021234567890123", "V0001")
+    assert first.memo == "转账 HT-2026-0012 首付款"
+    assert first.balance == Decimal("1050000.00")
+    assert first.line_no == 7
+    assert result.transactions[2].counterparty_account == "6222000011112222"
+
+
+def test_csv_injection_cell_is_kept_as_text_and_flagged():
+    # given a line whose 用途 cell is a spreadsheet formula
+    result = parse_statement(FIX / "icbc_corporate_gbk.csv")
+    # then the text is kept verbatim and a warning names the line
+    assert '=HYPERLINK("http://x")' in result.transactions[1].memo
+    assert any("line 8" in w and "formula" in w for w in result.warnings)
+
+
+def test_tab_separated_signed_amounts_with_mixed_date_forms():
+    # given a UTF-8-BOM tab-separated personal statement (20260305, 2026/3/7, ￥, +500, 总计 row)
+    result = parse_statement(FIX / "ccb_personal_signed.txt")
+    # then amounts keep their sign and dates normalise
+    assert [(t.date, t.amount, t.direction) for t in result.transactions] == [
+        (date(2026, 3, 5), Decimal("-1200.00"), "debit"),
+        (date(2026, 3, 6), Decimal("3000.00"), "credit"),
+        (date(2026, 3, 7), Decimal("500.00"), "credit"),
+    ]
+    assert result.account == "6217001234567890"
+
+
+def test_amount_with_dr_cr_column_and_day_first_dates():
+    # given an English export with Dr/Cr marks and dd/mm/yyyy dates
+    result = parse_statement(FIX / "boc_drcr.csv")
+    # then Dr lines are negative and 13/03/2026 is the 13th of March
+    assert [t.amount for t in result.transactions] == [Decimal("1000.00"), Decimal("-200.00"), Decimal("2500.00")]
+    assert result.transactions[2].date == date(2026, 3, 13)
+    assert result.transactions[0].date == date(2026, 3, 5)
+
+
+def test_xls_with_income_expense_columns_and_total_row():
+    # given a legacy .xls with 收入金额/支出金额 columns
+    result = parse_statement(FIX / "abc_income_expense.xls")
+    # then both lines come out and the 合计 row does not
+    assert result.format == "xls"
+    assert [t.amount for t in result.transactions] == [Decimal("8000.00"), Decimal("-300.00")]
+    assert result.transactions[0].counterparty == "陳大文"
+
+
+def test_xlsx_generated_with_openpyxl(tmp_path):
+    # given an xlsx with a preamble row, a debit/credit column and a date cell
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["账号", "6222 8888 0000 1111"])
+    ws.append(["记账日期", "金额", "借贷标志", "对方户名", "摘要"])
+    ws.append([date(2026, 3, 5), 1234.5, "贷", "张三", "HT-2026-0012"])
+    ws.append(["2026-03-06", "88.00", "借", "银行", "手续费"])
+    path = tmp_path / "s.xlsx"
+    wb.save(path)
+    # when parsed
+    result = parse_statement(path)
+    # then the Excel float becomes an exact Decimal and 借 is negative
+    assert result.format == "xlsx"
+    assert result.account == "6222888800001111"
+    assert [t.amount for t in result.transactions] == [Decimal("1234.50"), Decimal("-88.00")]
+    assert result.transactions[0].date == date(2026, 3, 5)
+
+
+def test_wechat_bill_keeps_neutral_lines():
+    # given a WeChat Pay bill with a "/" (中性) line
+    result = parse_statement(FIX / "wechat_bill.csv")
+    # then every line is emitted, the neutral one with direction "neutral"
+    assert result.format == "wechat"
+    assert [t.direction for t in result.transactions] == ["credit", "credit", "neutral"]
+    assert [t.amount for t in result.transactions] == [Decimal("20000.00"), Decimal("200.00"), Decimal("100.00")]
+    assert result.transactions[0].bank_ref == "1000050001202603050123456789"
+    assert "3栋1单元1202定金" in result.transactions[0].memo
+
+
+def test_alipay_bill_gbk_with_not_counted_line():
+    # given an Alipay bill in GB18030 with 收入/支出/不计收支
+    result = parse_statement(FIX / "alipay_bill.csv")
+    # then the 不计收支 line stays neutral and expenses are negative
+    assert result.format == "alipay"
+    assert [(t.amount, t.direction) for t in result.transactions] == [
+        (Decimal("50000.00"), "credit"), (Decimal("-30.00"), "debit"), (Decimal("500.00"), "neutral"),
+    ]
+
+
+def test_mt940_gbk_details_and_balances():
+    # given a GBK MT940 with Chinese :86: details
+    result = parse_statement(FIX / "statement_gbk.sta")
+    # then both lines come out with the counterparty, running balances and the opening balance
+    assert result.format == "mt940"
+    assert result.opening_balance == Decimal("100000.00")
+    assert result.closing_balance == Decimal("148799.50")
+    tx = result.transactions[0]
+    assert (tx.amount, tx.counterparty, tx.bank_ref, tx.line_no) == (Decimal("50000.00"), "张三", "BR123", 5)
+    assert "3栋1单元1202" in tx.memo
+    assert result.transactions[1].amount == Decimal("-1200.50")
+    assert check_balance_continuity(result.transactions, result.opening_balance) == []
+
+
+def test_camt053_entries():
+    # given a CAMT.053 statement
+    result = parse_statement(FIX / "camt053.xml")
+    # then credits are positive, debits negative, and the debtor is the counterparty
+    assert result.format == "camt.053"
+    assert [t.amount for t in result.transactions] == [Decimal("880000.00"), Decimal("-50.00")]
+    assert result.transactions[0].counterparty == "中国建设银行股份有限公司北京分行"
+    assert result.transactions[0].bank_ref == "CAMT0001"
+    assert result.opening_balance == Decimal("1000.00")
+
+
+def test_ofx_with_cnaps_bank_code_falls_back_to_tolerant_reader():
+    # given an OFX whose 12-digit CNAPS bank id ofxtools refuses
+    result = parse_statement(FIX / "cnaps.ofx")
+    # then the tolerant reader still yields both lines
+    assert result.format == "ofx"
+    assert [(t.amount, t.bank_ref) for t in result.transactions] == [
+        (Decimal("12000.00"), "OFX0001"), (Decimal("-35.00"), "OFX0002"),
+    ]
+    assert result.closing_balance == Decimal("99965.00")
+
+
+def test_text_pdf_table(tmp_path):
+    # given a PDF with a text layer (reportlab, CID font STSong-Light)
+    pytest.importorskip("reportlab", reason="reportlab is needed to write the sample PDF")
+    pytest.importorskip("pdfplumber", reason="pdfplumber reads PDF statements")
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import SimpleDocTemplate, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "s.pdf"
+    table = Table([
+        ["交易日期", "摘要", "收入", "支出", "余额", "对方户名"],
+        ["2026-03-05", "首付款", "50,000.00", "", "150,000.00", "张三"],
+        ["2026-03-06", "手续费", "", "10.00", "149,990.00", ""],
+        ["合计", "", "50,000.00", "10.00", "", ""],
+    ])
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), "STSong-Light")]))
+    SimpleDocTemplate(str(path), pagesize=A4).build([table])
+    # when parsed
+    result = parse_statement(path)
+    # then the two lines come out, the totals row does not
+    assert result.format == "pdf"
+    assert [(t.amount, t.counterparty) for t in result.transactions] == [
+        (Decimal("50000.00"), "张三"), (Decimal("-10.00"), ""),
+    ]
+
+
+def test_column_mapping_when_headers_are_unknown():
+    # given a CSV whose headers no synonym covers
+    data = "Buchung;Betrag;Wer\n05.03.2026;1.000,00;X\n".replace("1.000,00", "1000.00").encode()
+    with pytest.raises(StatementError) as err:
+        parse_statement(data)
+    assert "date" in str(err.value)
+    mapping = ColumnMapping.from_dict(
+        {"columns": {"date": "Buchung", "amount": "Betrag", "counterparty": "Wer"}, "date_format": "%d.%m.%Y"}
+    )
+    # when a saved mapping is given
+    result = parse_statement(data, mapping=mapping)
+    # then it is used
+    assert [(t.date, t.amount, t.counterparty) for t in result.transactions] == [
+        (date(2026, 3, 5), Decimal("1000.00"), "X"),
+    ]
+    assert ColumnMapping.from_dict(mapping.to_dict()) == mapping
+
+
+def test_bad_date_names_line_and_column():
+    # given a line whose date cell is not a date but has an amount
+    data = "交易日期,金额\n2026-03-05,10.00\nyesterday,20.00\n".encode()
+    # when parsed / then the error names line 3 and the column
+    with pytest.raises(StatementError) as err:
+        parse_statement(data, filename="x.csv")
+    assert err.value.line == 3
+    assert "交易日期" in str(err.value) and "x.csv" in str(err.value)
+
+
+def test_transaction_key_is_stable_and_counts_identical_lines():
+    # given a statement with two identical lines and no bank reference
+    data = "日期,金额,对方户名\n2026-03-05,10.00,A\n2026-03-05,10.00,A\n2026-03-06,5.00,B\n".encode()
+    txs = parse_statement(data).transactions
+    # when keys are computed twice
+    keys = transaction_keys(txs)
+    # then they are stable, distinct for identical lines, and match transaction_key with occurrences
+    assert keys == transaction_keys(parse_statement(io.BytesIO(data).read()).transactions)
+    assert len(set(keys)) == 3
+    assert keys[1] == transaction_key(txs[1], 1)
+    assert keys[0] == transaction_key(txs[0], 0)
+
+
+def test_balance_gap_is_reported_with_line_numbers():
+    # given balances where one line (a missing page) breaks continuity
+    data = "日期,金额,余额\n2026-03-05,10.00,110.00\n2026-03-06,5.00,115.00\n2026-03-08,5.00,150.00\n".encode()
+    txs = parse_statement(data).transactions
+    # when checked
+    gaps = check_balance_continuity(txs)
+    # then the gap is on line 4, expected 120.00, difference 30.00
+    assert [(g.line_no, g.previous_line_no, g.expected, g.difference) for g in gaps] == [
+        (4, 3, Decimal("120.00"), Decimal("30.00")),
+    ]
