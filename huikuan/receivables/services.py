@@ -263,8 +263,9 @@ def request_waiver(*, actor: Any, receivable: Receivable, amount: Decimal | str,
 
 
 @transaction.atomic
-def decide_waiver(*, actor: Any, waiver: Waiver, approve: bool, note: str = "") -> Waiver:
-    """Approve (posting the waiver entry) or reject. The approver must not be the requester."""
+def decide_waiver(*, actor: Any, waiver: Waiver, approve: bool, note: str = "", on: date | None = None) -> Waiver:
+    """Approve (posting the waiver entry, value-dated `on` — today by default) or reject.
+    The approver must not be the requester."""
     waiver = Waiver.objects.select_for_update().get(pk=waiver.pk)
     if waiver.status != ApprovalStatus.REQUESTED:
         raise ApprovalError(f"waiver already {waiver.status}")
@@ -278,7 +279,7 @@ def decide_waiver(*, actor: Any, waiver: Waiver, approve: bool, note: str = "") 
             raise ApprovalError(f"the receivable now owes {owed}; the waiver of {waiver.amount} no longer fits")
         waiver.entry = LedgerEntry.objects.create(
             contract_id=waiver.contract_id, receivable_id=waiver.receivable_id, kind=EntryKind.WAIVER,
-            amount=-waiver.amount, posted_on=timezone.localdate(), note=waiver.reason, created_by=_user(actor))
+            amount=-waiver.amount, posted_on=on or timezone.localdate(), note=waiver.reason, created_by=_user(actor))
         waiver.status = ApprovalStatus.APPROVED
     else:
         waiver.status = ApprovalStatus.REJECTED
