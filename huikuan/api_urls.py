@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from huikuan.customers.api.views import CustomerViewSet
+from huikuan.notifications.api.views import MessageViewSet
 from huikuan.org.api.views import BuildingViewSet, ProjectViewSet, RegionViewSet, UnitViewSet
 from huikuan.receivables.api.views import (
     AllocationViewSet,
@@ -28,6 +29,7 @@ router.register("receipts", ReceiptViewSet, basename="receipt")
 router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledgerentry")
 router.register("waivers", WaiverViewSet, basename="waiver")
+router.register("messages", MessageViewSet, basename="message")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -29,4 +29,9 @@ app.conf.beat_schedule = {
         "task": "huikuan.receivables.tasks.post_late_fees",
         "schedule": crontab(hour=1, minute=0),
     },
+    # every minute — send the outbox's due messages (quiet hours, daily limit and retries apply there).
+    "dispatch-outbox": {
+        "task": "huikuan.notifications.tasks.dispatch_outbox",
+        "schedule": crontab(),
+    },
 }

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "huikuan.receivables",
     "huikuan.mortgages",
     "huikuan.banking",
+    "huikuan.notifications",
     "huikuan.reports",
 ]
 
@@ -159,6 +160,7 @@ SPECTACULAR_SETTINGS = {
         "CustomerKindEnum": "huikuan.customers.choices.CustomerKind",
         "ReceivableKindEnum": "huikuan.receivables.choices.ReceivableKind",
         "EntryKindEnum": "huikuan.receivables.choices.EntryKind",
+        "MessageStatusEnum": "huikuan.notifications.choices.MessageStatus",
     },
 }
 
@@ -185,6 +187,20 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "huikuan@localhost")
+
+# --- reminders (huikuan.notifications; see docs/notifications.md) ---------------------------
+NOTIFICATIONS_SMS_BACKEND = os.environ.get("NOTIFICATIONS_SMS_BACKEND",
+                                           "huikuan.notifications.channels.sms_file.FileSmsChannel")
+NOTIFICATIONS_SMS_ENDPOINT = os.environ.get("NOTIFICATIONS_SMS_ENDPOINT", "")
+NOTIFICATIONS_SMS_ACCESS_KEY_ID = os.environ.get("NOTIFICATIONS_SMS_ACCESS_KEY_ID", "")
+NOTIFICATIONS_SMS_ACCESS_KEY_SECRET = os.environ.get("NOTIFICATIONS_SMS_ACCESS_KEY_SECRET", "")
+NOTIFICATIONS_SMS_SIGN_NAME = os.environ.get("NOTIFICATIONS_SMS_SIGN_NAME", "")
+NOTIFICATIONS_SMS_TEMPLATE_CODE = os.environ.get("NOTIFICATIONS_SMS_TEMPLATE_CODE", "")
+NOTIFICATIONS_PUSH_URL = os.environ.get("NOTIFICATIONS_PUSH_URL", "")
+NOTIFICATIONS_PUSH_SECRET = os.environ.get("NOTIFICATIONS_PUSH_SECRET", "")
+NOTIFICATIONS_PUBLIC_BASE_URL = os.environ.get("NOTIFICATIONS_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+NOTIFICATIONS_SENDER_NAME = os.environ.get("NOTIFICATIONS_SENDER_NAME", "huikuan")
+NOTIFICATIONS_DAILY_LIMIT = int(os.environ.get("NOTIFICATIONS_DAILY_LIMIT", "3"))
 
 # --- domain defaults ------------------------------------------------------------------------
 HUIKUAN = {

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from huikuan.customers.views import CustomerDetailView, CustomerListView
 from huikuan.org.views import ProjectDetailView, ProjectListView
@@ -19,4 +19,5 @@ urlpatterns = [
     path("customers/", CustomerListView.as_view(), name="customer-list"),
     path("customers/<int:pk>/", CustomerDetailView.as_view(), name="customer-detail"),
     path("receipts/", ReceiptListView.as_view(), name="receipt-list"),
+    path("notifications/", include("huikuan.notifications.web_urls")),
 ]

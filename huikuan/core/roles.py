@@ -14,7 +14,7 @@ VIEW_ALL = [
     "org.view_region", "org.view_project", "org.view_building", "org.view_unit", "org.view_salestarget",
     "customers.view_customer", "sales.view_subscription", "sales.view_contract",
     "receivables.view_receivable", "receivables.view_ledgerentry", "receivables.view_receipt",
-    "receivables.view_waiver",
+    "receivables.view_waiver", "notifications.view_message",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -23,6 +23,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.add_subscription", "sales.change_subscription", "sales.add_contract",
     ],
     Role.FINANCE: VIEW_ALL + [
+        "notifications.requeue_message",
         "customers.view_id_number",
         "receivables.add_receipt", "receivables.allocate", "receivables.refund",
         "receivables.request_waiver", "receivables.approve_waiver", "receivables.settle_area",
@@ -31,8 +32,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MORTGAGE: VIEW_ALL + ["customers.view_id_number"],
     Role.COLLECTOR: VIEW_ALL + ["receivables.request_waiver"],
     Role.LEGAL: VIEW_ALL + ["customers.view_id_number"],
-    Role.CUSTOMER_SERVICE: VIEW_ALL + ["receivables.request_waiver"],
+    Role.CUSTOMER_SERVICE: VIEW_ALL + [
+        "notifications.requeue_message", "receivables.request_waiver",
+    ],
     Role.MANAGER: VIEW_ALL + [
+        "notifications.requeue_message",
         "customers.view_id_number", "receivables.approve_waiver", "receivables.cancel_contract",
         "org.add_salestarget", "org.change_salestarget",
     ],

@@ -1,0 +1,1 @@
+"""REST API for the outbox (read, plus requeue); the router line lives in huikuan/api_urls.py."""
