@@ -1,7 +1,7 @@
 """Contract balances as of a date, over any number of contracts, in one streaming pass.
 
 The one definition of `due`, `received`, `outstanding`, `overdue` and `late_fee` that the balances
-report, the API, the contract page and the dashboard all use:
+report, the API, the contract page, the dashboard and the overdue scan all use:
 
 * due — plan amounts whose due date is on or before the date;
 * received — money received on the contract up to the date, refunds subtracted;
@@ -10,8 +10,13 @@ report, the API, the contract page and the dashboard all use:
   unpaid, receipts applied oldest-due first;
 * late_fee — accrued up to the date from the contract terms (see `calculations`).
 
-Three ordered queries (contracts, plan lines, receipts) are merged by contract id, so memory stays
-flat however many contracts there are.
+A plan line is worth its amount plus the entries that change its value up to the date (area-settlement
+offsets, waivers, write-offs, restructurings, cancellation); allocations do not change its value —
+which receipts pay it is decided oldest-due first.
+
+Four ordered SQL queries (contracts, plan lines, value changes, receipts) are read with a server-side
+cursor and merged by contract id in integer cents, so memory stays flat and no Decimal is built per
+row; see docs/adr/0001-ledger-charges-and-entries.md.
 """
 
 from __future__ import annotations
@@ -20,21 +25,38 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from itertools import groupby
-from operator import itemgetter
+from functools import lru_cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
-from huikuan.core.money import ZERO, quantize
+from huikuan.core.money import ZERO
 from huikuan.core.services import business_calendar
 from huikuan.sales.models import Contract
 
-from .calculations import Line, Payment, Terms, contract_position
-from .choices import LOAN_KINDS, ReceivableKind
-from .models import Receipt, Receivable
+from .calculations import fee_of, from_cents, net_of_refunds, settle_cents
+from .choices import LOAN_KINDS, EntryKind, ReceivableKind
+from .models import LedgerEntry, Receipt, Receivable
 
-CHUNK = 20_000
+FETCH = 10_000
+VALUE_CHANGING = (EntryKind.ADJUSTMENT, EntryKind.WAIVER, EntryKind.WRITE_OFF, EntryKind.CANCELLATION)
+NOT_PLAN = (ReceivableKind.LATE_FEE, ReceivableKind.DEDUCTION)
+
+
+@dataclass(frozen=True)
+class LineBalance:
+    receivable_id: int
+    kind: str
+    due_date: date
+    effective_due: date
+    amount: Decimal        # what the line is worth at the date
+    unpaid: Decimal
+    days_late: int         # days past the effective due date (0: not late)
+
+    @property
+    def overdue(self) -> Decimal:
+        return self.unpaid if self.days_late > 0 and self.unpaid > ZERO else ZERO
 
 
 @dataclass(frozen=True)
@@ -49,6 +71,7 @@ class ContractBalance:
     outstanding: Decimal
     overdue: Decimal
     late_fee: Decimal
+    lines: tuple[LineBalance, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -61,52 +84,6 @@ class ContractBalance:
             "overdue": f"{self.overdue:.2f}",
             "late_fee": f"{self.late_fee:.2f}",
         }
-
-
-def _grouped(rows: Iterator[tuple]) -> Iterator[tuple[int, list[tuple]]]:
-    for key, group in groupby(rows, key=itemgetter(0)):
-        yield key, list(group)
-
-
-def contract_balances(as_of: date, contracts: QuerySet[Contract] | None = None) -> Iterator[ContractBalance]:
-    """Yield one balance per contract of `contracts` (default: all), ordered by contract id."""
-    contracts = Contract.objects.all() if contracts is None else contracts
-    roll = business_calendar().roll_forward
-    contract_rows = (contracts.order_by("pk")
-                     .values_list("pk", "contract_no", "project_id", "status", "price", "late_fee_daily_rate",
-                                  "grace_days", "late_fee_cap_ratio")
-                     .iterator(chunk_size=CHUNK))
-    ids = contracts.values("pk")
-    line_rows = (Receivable.objects.filter(contract__in=ids)
-                 .exclude(kind__in=[ReceivableKind.LATE_FEE, ReceivableKind.DEDUCTION])
-                 .order_by("contract_id", "due_date", "pk")
-                 .values_list("contract_id", "due_date", "amount", "kind").iterator(chunk_size=CHUNK))
-    receipt_rows = (Receipt.objects.filter(contract__in=ids, received_on__lte=as_of)
-                    .order_by("contract_id", "received_on", "pk")
-                    .values_list("contract_id", "received_on", "amount").iterator(chunk_size=CHUNK))
-    lines_by_contract = _grouped(line_rows)
-    receipts_by_contract = _grouped(receipt_rows)
-    next_lines = next(lines_by_contract, None)
-    next_receipts = next(receipts_by_contract, None)
-    for pk, number, project_id, status, price, rate, grace, cap_ratio in contract_rows:
-        while next_lines is not None and next_lines[0] < pk:
-            next_lines = next(lines_by_contract, None)
-        while next_receipts is not None and next_receipts[0] < pk:
-            next_receipts = next(receipts_by_contract, None)
-        lines: list[Line] = []
-        if next_lines is not None and next_lines[0] == pk:
-            lines = [Line(i, due, amount, kind not in LOAN_KINDS) for i, (_, due, amount, kind)
-                     in enumerate(next_lines[1])]
-        payments: list[Payment] = []
-        if next_receipts is not None and next_receipts[0] == pk:
-            payments = [Payment(day, amount) for _, day, amount in next_receipts[1]]
-        cap = None if cap_ratio is None else quantize(price * cap_ratio)
-        pos = contract_position(lines, payments, Terms(rate, grace, cap), as_of, roll=roll)
-        yield ContractBalance(
-            contract_id=pk, contract_no=number, project_id=project_id, status=status, price=price,
-            due=quantize(pos.due), received=quantize(pos.received), outstanding=quantize(price - pos.received),
-            overdue=quantize(pos.overdue), late_fee=pos.late_fee,
-        )
 
 
 @dataclass
@@ -133,5 +110,149 @@ class BalanceTotals:
                                                 ("price", "due", "received", "outstanding", "overdue", "late_fee")}}
 
 
-def balance_of(contract: Contract, as_of: date) -> ContractBalance:
-    return next(contract_balances(as_of, Contract.objects.filter(pk=contract.pk)))
+# --- reading -------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4096)
+def _ordinal(value: date | str) -> int:
+    """SQLite hands dates back as ISO strings, PostgreSQL as dates."""
+    return (date.fromisoformat(value) if isinstance(value, str) else value).toordinal()
+
+
+@lru_cache(maxsize=64)
+def _ratio(value: object) -> Decimal | None:
+    """Rates and ratios as exact decimals (SQLite stores them as REAL: 0.0005 comes back as a float)."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
+
+
+def _rows(sql: str, params: list[Any]) -> Iterator[tuple]:
+    """Rows of a query read in chunks (a server-side cursor on PostgreSQL)."""
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(FETCH):
+            yield from rows
+
+
+def _grouped(rows: Iterator[tuple]) -> Iterator[tuple[int, list[tuple]]]:
+    current: int | None = None
+    group: list[tuple] = []
+    for row in rows:
+        if row[0] != current:
+            if group:
+                yield current, group  # type: ignore[misc]
+            current, group = row[0], []
+        group.append(row)
+    if group:
+        yield current, group  # type: ignore[misc]
+
+
+def _cents(column: str) -> str:
+    return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterator, Iterator, Iterator]:
+    # Only table names from the models and the ORM's own compiled subquery go into the SQL text;
+    # every value is a bound parameter.
+    ids_sql, ids_params = contracts.order_by().values("pk").query.sql_with_params()
+    c, r = Contract._meta.db_table, Receivable._meta.db_table
+    e, p = LedgerEntry._meta.db_table, Receipt._meta.db_table
+    in_scope = f"IN ({ids_sql})"
+    contract_rows = _rows(
+        f"SELECT id, contract_no, project_id, status, {_cents('price')}, late_fee_daily_rate, grace_days, "  # noqa: S608
+        f"late_fee_cap_ratio FROM {c} WHERE id {in_scope} ORDER BY id", list(ids_params))
+    not_plan = ", ".join(["%s"] * len(NOT_PLAN))
+    line_rows = _rows(
+        f"SELECT contract_id, id, due_date, {_cents('amount')}, kind FROM {r} "  # noqa: S608
+        f"WHERE contract_id {in_scope} AND kind NOT IN ({not_plan}) ORDER BY contract_id, due_date, id",
+        [*ids_params, *NOT_PLAN])
+    changing = ", ".join(["%s"] * len(VALUE_CHANGING))
+    change_rows = _rows(
+        f"SELECT contract_id, receivable_id, {_cents('SUM(amount)')} FROM {e} "  # noqa: S608
+        f"WHERE contract_id {in_scope} AND kind IN ({changing}) AND posted_on <= %s "
+        f"GROUP BY contract_id, receivable_id ORDER BY contract_id",
+        [*ids_params, *VALUE_CHANGING, as_of.isoformat()])
+    receipt_rows = _rows(
+        f"SELECT contract_id, received_on, {_cents('amount')} FROM {p} "  # noqa: S608
+        f"WHERE contract_id {in_scope} AND received_on <= %s ORDER BY contract_id, received_on, id",
+        [*ids_params, as_of.isoformat()])
+    return contract_rows, _grouped(line_rows), _grouped(change_rows), _grouped(receipt_rows)
+
+
+def _take(stream: Iterator[tuple[int, list[tuple]]], head: tuple[int, list[tuple]] | None,
+          pk: int) -> tuple[list[tuple], tuple[int, list[tuple]] | None]:
+    """The group of `pk` from an ordered stream of groups (and the stream's new head)."""
+    while head is not None and head[0] < pk:
+        head = next(stream, None)
+    if head is not None and head[0] == pk:
+        return head[1], next(stream, None)
+    return [], head
+
+
+# --- computing -----------------------------------------------------------------------------
+
+
+def contract_balances(as_of: date, contracts: QuerySet[Contract] | None = None, *,
+                      with_lines: bool = False) -> Iterator[ContractBalance]:
+    """Yield one balance per contract of `contracts` (default: all), ordered by contract id.
+    With `with_lines`, each balance carries its plan lines' positions (for the overdue scan)."""
+    contracts = Contract.objects.all() if contracts is None else contracts
+    calendar = business_calendar()
+
+    @lru_cache(maxsize=8192)
+    def rolled(ordinal: int) -> int:
+        return calendar.roll_forward(date.fromordinal(ordinal)).toordinal()
+
+    today = as_of.toordinal()
+    contract_rows, lines_by, changes_by, receipts_by = _sources(as_of, contracts)
+    lines_head, changes_head, receipts_head = next(lines_by, None), next(changes_by, None), next(receipts_by, None)
+    for pk, number, project_id, status, price, rate, grace, cap_ratio in contract_rows:
+        rows, lines_head = _take(lines_by, lines_head, pk)
+        changes, changes_head = _take(changes_by, changes_head, pk)
+        receipts, receipts_head = _take(receipts_by, receipts_head, pk)
+        yield _balance(pk, number, project_id, status, price, _ratio(rate), grace, _ratio(cap_ratio),
+                       rows, changes, receipts, today, rolled, with_lines)
+
+
+def _balance(pk: int, number: str, project_id: int, status: str, price: int, rate: Decimal | None, grace: int,
+             cap_ratio: Decimal | None, rows: list[tuple], changes: list[tuple], receipts: list[tuple], today: int,
+             rolled: Any, with_lines: bool) -> ContractBalance:
+    delta = {rid: value for _, rid, value in changes}
+    plan = sorted(((rolled(_ordinal(due)), _ordinal(due), rid, amount + delta.get(rid, 0), kind)
+                   for _, rid, due, amount, kind in rows))
+    money_in, received = [], 0
+    for _, day, value in receipts:
+        received += value
+        if value > 0:
+            money_in.append((_ordinal(day), value))
+    refunded = sum(money for _, money in money_in) - received
+    if refunded > 0:
+        money_in = net_of_refunds(money_in, refunded)
+    dues = [line[0] for line in plan]
+    unpaid, weight = settle_cents(dues, [line[3] for line in plan], [line[4] not in LOAN_KINDS for line in plan],
+                                  money_in, today, grace)
+    due = overdue = 0
+    fee = ZERO
+    for line, left, w in zip(plan, unpaid, weight, strict=True):
+        if line[1] <= today:
+            due += line[3]
+        if line[0] < today and left > 0:
+            overdue += left
+        if w:
+            fee += fee_of(w, rate or ZERO)
+    price_d = from_cents(price)
+    if cap_ratio is not None:
+        fee = min(fee, (price_d * cap_ratio).quantize(Decimal("0.01")))
+    lines: tuple[LineBalance, ...] = ()
+    if with_lines:
+        lines = tuple(LineBalance(rid, kind, date.fromordinal(d), date.fromordinal(eff), from_cents(amount),
+                                  from_cents(left), max(0, today - eff))
+                      for (eff, d, rid, amount, kind), left in zip(plan, unpaid, strict=True))
+    return ContractBalance(
+        contract_id=pk, contract_no=number, project_id=project_id, status=status, price=price_d,
+        due=from_cents(due), received=from_cents(received), outstanding=from_cents(price - received),
+        overdue=from_cents(overdue), late_fee=fee, lines=lines,
+    )
+
+
+def balance_of(contract: Contract, as_of: date, *, with_lines: bool = False) -> ContractBalance:
+    return next(contract_balances(as_of, Contract.objects.filter(pk=contract.pk), with_lines=with_lines))

@@ -1,17 +1,20 @@
 """Pure ledger arithmetic: oldest-due-first application, overdue amounts and late fees.
 
 No Django here: plain dates and Decimals in, plain results out, so the rules can be tested exactly
-and benchmarked over a million lines without a database.
+and run over a million lines without a database. Inside, amounts are integer cents and dates are
+day ordinals, so the hot loop does no Decimal arithmetic; Decimals come back out, exact to the cent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from huikuan.core.money import ZERO, quantize
+from huikuan.core.money import CENT, ZERO
+
+HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ class Line:
 @dataclass(frozen=True)
 class Payment:
     paid_on: date
-    amount: Decimal
+    amount: Decimal                 # negative: a refund
 
 
 @dataclass(frozen=True)
@@ -37,123 +40,122 @@ class Terms:
     cap: Decimal | None = None      # the most late fee the contract can ever charge (None: no cap)
 
 
-@dataclass
-class LineState:
-    line: Line
-    effective_due: date
-    paid: list[tuple[date, Decimal]] = field(default_factory=list)
+@dataclass(frozen=True)
+class LineResult:
+    key: object
+    due_date: date
+    effective_due: date             # the due date rolled to a business day
+    amount: Decimal
+    unpaid: Decimal
+    days_late: int                  # calendar days past the effective due date (0: not late)
+    late_fee: Decimal
 
     @property
-    def paid_total(self) -> Decimal:
-        return sum((amount for _, amount in self.paid), ZERO)
-
-    @property
-    def unpaid(self) -> Decimal:
-        return self.line.amount - self.paid_total
-
-
-def identity(day: date) -> date:
-    return day
-
-
-def apply_oldest_first(lines: Sequence[Line], payments: Iterable[Payment], *,
-                       roll: Callable[[date], date] = identity) -> list[LineState]:
-    """Apply payments in date order to lines in due order (oldest due first).
-
-    `roll` maps a due date to the day payment is really due (the next business day when the due date
-    is a holiday). Money beyond the last line is left over (the contract's credit).
-    """
-    states = [LineState(line, roll(line.due_date)) for line in lines]
-    states.sort(key=lambda s: (s.effective_due, s.line.due_date))
-    index = 0
-    for payment in sorted(payments, key=lambda p: p.paid_on):
-        remaining = payment.amount
-        if remaining <= ZERO:
-            continue
-        while remaining > ZERO and index < len(states):
-            state = states[index]
-            take = min(state.unpaid, remaining)
-            if take > ZERO:
-                state.paid.append((payment.paid_on, take))
-                remaining -= take
-            if state.unpaid <= ZERO:
-                index += 1
-    return states
-
-
-def overdue_amount(states: Sequence[LineState], as_of: date) -> Decimal:
-    """What was due before `as_of` (by effective due date) and is still unpaid."""
-    return sum((s.unpaid for s in states if s.effective_due < as_of and s.unpaid > ZERO), ZERO)
-
-
-def days_overdue(effective_due: date, until: date, grace_days: int = 0) -> int:
-    """Chargeable days: the days after the due date, less the grace days."""
-    return max(0, (until - effective_due).days - grace_days)
-
-
-def late_fee_by_line(states: Sequence[LineState], terms: Terms, as_of: date) -> dict[object, Decimal]:
-    """Late fee accrued on each line up to `as_of`: rate × overdue principal × chargeable days.
-
-    Each paid chunk is charged until the day it was paid; what is still unpaid, until `as_of`.
-    Payments dated after `as_of` are not known yet at that date and must not be passed in.
-    """
-    fees: dict[object, Decimal] = {}
-    for state in states:
-        if not state.line.accrues_late_fee:
-            continue
-        principal_days = ZERO
-        for paid_on, amount in state.paid:
-            principal_days += amount * days_overdue(state.effective_due, min(paid_on, as_of), terms.grace_days)
-        if state.unpaid > ZERO:
-            principal_days += state.unpaid * days_overdue(state.effective_due, as_of, terms.grace_days)
-        fee = quantize(principal_days * terms.daily_rate)
-        if fee > ZERO:
-            fees[state.line.key] = fee
-    return fees
-
-
-def late_fee_total(states: Sequence[LineState], terms: Terms, as_of: date) -> Decimal:
-    total = sum(late_fee_by_line(states, terms, as_of).values(), ZERO)
-    if terms.cap is not None:
-        total = min(total, quantize(terms.cap))
-    return total
+    def overdue(self) -> Decimal:
+        return self.unpaid if self.days_late > 0 and self.unpaid > ZERO else ZERO
 
 
 @dataclass(frozen=True)
 class ContractPosition:
     due: Decimal          # plan amounts due on or before the date
     received: Decimal     # money received up to the date (refunds subtract)
-    overdue: Decimal
-    late_fee: Decimal
+    overdue: Decimal      # due before the date (effective due) and unpaid, receipts applied oldest-due first
+    late_fee: Decimal     # accrued to the date, capped
+    lines: tuple[LineResult, ...]
+
+
+def identity(day: date) -> date:
+    return day
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * HUNDRED).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def from_cents(value: int) -> Decimal:
+    return (Decimal(value) / HUNDRED).quantize(CENT)
+
+
+def fee_of(principal_cent_days: int, daily_rate: Decimal) -> Decimal:
+    """rate × Σ(principal × days), rounded half-up to the cent."""
+    return (Decimal(principal_cent_days) * daily_rate / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def settle_cents(dues: Sequence[int], amounts: Sequence[int], accrues: Sequence[bool],
+                 payments: Sequence[tuple[int, int]], as_of: int, grace: int) -> tuple[list[int], list[int]]:
+    """The core, in integers. `dues` are effective due ordinals in ascending order, `amounts` cents;
+    `payments` (day ordinal, cents > 0) in date order, none after `as_of`.
+
+    Payments cover lines oldest-due first. Returns each line's unpaid cents and its chargeable
+    principal × days: each paid part counts from the due date (plus grace) to the day it was paid,
+    what is still unpaid counts to `as_of`. Money beyond the last line is the contract's credit.
+    """
+    n = len(amounts)
+    unpaid = list(amounts)
+    weight = [0] * n
+    index = 0
+    for day, money in payments:
+        while money > 0 and index < n:
+            left = unpaid[index]
+            if left <= 0:
+                index += 1
+                continue
+            take = left if left < money else money
+            unpaid[index] = left - take
+            money -= take
+            if accrues[index]:
+                late = day - dues[index] - grace
+                if late > 0:
+                    weight[index] += take * late
+            if unpaid[index] <= 0:
+                index += 1
+    for i in range(n):
+        if accrues[i] and unpaid[i] > 0:
+            late = as_of - dues[i] - grace
+            if late > 0:
+                weight[i] += unpaid[i] * late
+    return unpaid, weight
+
+
+def net_of_refunds(payments: list[tuple[int, int]], refunded: int) -> list[tuple[int, int]]:
+    """Take refunded money back from the latest payments first."""
+    result = list(payments)
+    while refunded > 0 and result:
+        day, money = result.pop()
+        if money > refunded:
+            result.append((day, money - refunded))
+            refunded = 0
+        else:
+            refunded -= money
+    return result
 
 
 def contract_position(lines: Sequence[Line], payments: Sequence[Payment], terms: Terms, as_of: date, *,
                       roll: Callable[[date], date] = identity) -> ContractPosition:
     """A contract's position at a date, receipts applied oldest-due first."""
-    known = [p for p in payments if p.paid_on <= as_of]
-    received = sum((p.amount for p in known), ZERO)
-    # refunds (negative receipts) reduce what was paid; apply the net positive money
-    net = [Payment(p.paid_on, p.amount) for p in known if p.amount > ZERO]
-    refunds = -sum((p.amount for p in known if p.amount < ZERO), ZERO)
-    if refunds:
-        net = _net_of_refunds(net, refunds)
-    states = apply_oldest_first(lines, net, roll=roll)
-    return ContractPosition(
-        due=sum((line.amount for line in lines if line.due_date <= as_of), ZERO),
-        received=received,
-        overdue=overdue_amount(states, as_of),
-        late_fee=late_fee_total(states, terms, as_of),
+    ordered = sorted(lines, key=lambda line: (roll(line.due_date), line.due_date))
+    effective = [roll(line.due_date) for line in ordered]
+    day = as_of.toordinal()
+    known = sorted((p.paid_on.toordinal(), cents(p.amount)) for p in payments if p.paid_on <= as_of)
+    money_in = [(d, c) for d, c in known if c > 0]
+    refunded = -sum(c for _, c in known if c < 0)
+    if refunded:
+        money_in = net_of_refunds(money_in, refunded)
+    amounts = [cents(line.amount) for line in ordered]
+    unpaid, weight = settle_cents([d.toordinal() for d in effective], amounts,
+                                  [line.accrues_late_fee for line in ordered], money_in, day, terms.grace_days)
+    results = tuple(
+        LineResult(line.key, line.due_date, eff, line.amount, from_cents(left),
+                   max(0, (as_of - eff).days), fee_of(w, terms.daily_rate) if w else ZERO)
+        for line, eff, left, w in zip(ordered, effective, unpaid, weight, strict=True)
     )
-
-
-def _net_of_refunds(payments: list[Payment], refunds: Decimal) -> list[Payment]:
-    """Take refunded money back from the latest payments first."""
-    result = list(payments)
-    while refunds > ZERO and result:
-        last = result.pop()
-        if last.amount > refunds:
-            result.append(Payment(last.paid_on, last.amount - refunds))
-            refunds = ZERO
-        else:
-            refunds -= last.amount
-    return result
+    fee = sum((r.late_fee for r in results), ZERO)
+    if terms.cap is not None:
+        fee = min(fee, terms.cap)
+    return ContractPosition(
+        due=sum((line.amount for line in ordered if line.due_date <= as_of), ZERO),
+        received=from_cents(sum(c for _, c in known)),
+        overdue=sum((r.overdue for r in results), ZERO),
+        late_fee=fee,
+        lines=results,
+    )

@@ -23,9 +23,8 @@ from huikuan.sales.choices import ContractStatus
 from huikuan.sales.models import Contract
 
 from . import area as area_engine
-from .calculations import Line, Payment, Terms, apply_oldest_first, contract_position, late_fee_total
+from .balances import balance_of
 from .choices import (
-    LOAN_KINDS,
     ApprovalStatus,
     EntryKind,
     ReceiptMethod,
@@ -66,32 +65,9 @@ def contract_credit(contract: Contract) -> Decimal:
     return received + allocated
 
 
-def terms_of(contract: Contract) -> Terms:
-    cap = None if contract.late_fee_cap_ratio is None else quantize(contract.price * contract.late_fee_cap_ratio)
-    return Terms(daily_rate=contract.late_fee_daily_rate, grace_days=contract.grace_days, cap=cap)
-
-
-def plan_lines(contract: Contract) -> list[Line]:
-    rows = contract.receivables.exclude(kind__in=[ReceivableKind.LATE_FEE, ReceivableKind.DEDUCTION])
-    return [Line(r.pk, r.due_date, r.amount, r.kind not in LOAN_KINDS) for r in rows.order_by("due_date", "pk")]
-
-
-def payments_of(contract: Contract) -> list[Payment]:
-    return [Payment(d, a) for d, a in contract.receipts.values_list("received_on", "amount")]
-
-
 def accrued_late_fee(contract: Contract, as_of: date) -> Decimal:
     """Late fee accrued up to `as_of`, from the contract terms (rate × overdue principal × days)."""
-    cal = business_calendar()
-    states = apply_oldest_first(plan_lines(contract),
-                                [p for p in payments_of(contract) if p.paid_on <= as_of and p.amount > 0],
-                                roll=cal.roll_forward)
-    return late_fee_total(states, terms_of(contract), as_of)
-
-
-def position(contract: Contract, as_of: date):  # type: ignore[no-untyped-def]
-    return contract_position(plan_lines(contract), payments_of(contract), terms_of(contract), as_of,
-                             roll=business_calendar().roll_forward)
+    return balance_of(contract, as_of).late_fee
 
 
 # --- receipts and allocation ----------------------------------------------------------------

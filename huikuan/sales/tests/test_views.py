@@ -159,16 +159,16 @@ def test_contract_list_query_count_does_not_grow_with_rows(client, django_assert
         for _ in range(n):
             contract(unit=unit_in(project), customer=CustomerFactory())
 
-    # The 11 queries: session, user, staff profile (row scope), count, one page of contracts (project,
+    # The 12 queries: session, user, staff profile (row scope), count, one page of contracts (project,
     # unit and building joined), their parties with customers (prefetch), balances (contracts, plan
-    # lines, receipts), staff profile again (role in the user menu), projects for the filter select.
+    # lines, value-changing entries, receipts), staff profile again (role in the user menu), projects for the filter select.
     sign(3)
     client.get(reverse("contract-list"))  # warm the per-process business-calendar cache
     # when the list is rendered with 3 rows and again with 30
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         few = client.get(reverse("contract-list"))
     sign(27)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         many = client.get(reverse("contract-list"))
-    # then both took the same 11 queries, and all rows were shown
+    # then both took the same 12 queries, and all rows were shown
     assert len(few.context["rows"]) == 3 and len(many.context["rows"]) == 30
