@@ -6,6 +6,13 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from huikuan.customers.api.views import CustomerViewSet
+from huikuan.mortgages.api.views import (
+    BankPolicyViewSet,
+    BankViewSet,
+    LoanApplicationViewSet,
+    LoanDocumentViewSet,
+    StageChangeViewSet,
+)
 from huikuan.notifications.api.views import MessageViewSet
 from huikuan.org.api.views import BuildingViewSet, ProjectViewSet, RegionViewSet, UnitViewSet
 from huikuan.receivables.api.views import (
@@ -30,6 +37,11 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledgerentry")
 router.register("waivers", WaiverViewSet, basename="waiver")
 router.register("messages", MessageViewSet, basename="message")
+router.register("loan-applications", LoanApplicationViewSet, basename="loanapplication")
+router.register("stage-changes", StageChangeViewSet, basename="stagechange")
+router.register("loan-documents", LoanDocumentViewSet, basename="loandocument")
+router.register("banks", BankViewSet, basename="bank")
+router.register("bank-policies", BankPolicyViewSet, basename="bankpolicy")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -29,6 +29,12 @@ app.conf.beat_schedule = {
         "task": "huikuan.receivables.tasks.post_late_fees",
         "schedule": crontab(hour=1, minute=0),
     },
+    # 07:00 — stage SLA breaches, passed disbursement deadlines and conditionally accepted (容缺)
+    # documents due or overdue: each specialist gets a notice.
+    "check-loan-deadlines": {
+        "task": "huikuan.mortgages.tasks.check_loan_deadlines",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # every minute — send the outbox's due messages (quiet hours, daily limit and retries apply there).
     "dispatch-outbox": {
         "task": "huikuan.notifications.tasks.dispatch_outbox",

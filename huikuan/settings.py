@@ -161,6 +161,9 @@ SPECTACULAR_SETTINGS = {
         "ReceivableKindEnum": "huikuan.receivables.choices.ReceivableKind",
         "EntryKindEnum": "huikuan.receivables.choices.EntryKind",
         "MessageStatusEnum": "huikuan.notifications.choices.MessageStatus",
+        "DocumentKindEnum": "huikuan.mortgages.choices.DocumentKind",
+        "DocumentStatusEnum": "huikuan.mortgages.choices.DocumentStatus",
+        "LoanStageEnum": "huikuan.mortgages.choices.Stage",
     },
 }
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("customers/<int:pk>/", CustomerDetailView.as_view(), name="customer-detail"),
     path("receipts/", ReceiptListView.as_view(), name="receipt-list"),
     path("notifications/", include("huikuan.notifications.web_urls")),
+    path("mortgages/", include("huikuan.mortgages.web_urls")),
 ]

@@ -15,6 +15,7 @@ VIEW_ALL = [
     "customers.view_customer", "sales.view_subscription", "sales.view_contract",
     "receivables.view_receivable", "receivables.view_ledgerentry", "receivables.view_receipt",
     "receivables.view_waiver", "notifications.view_message",
+    "mortgages.view_bank", "mortgages.view_bankpolicy", "mortgages.view_loanapplication",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -29,7 +30,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "receivables.request_waiver", "receivables.approve_waiver", "receivables.settle_area",
         "receivables.cancel_contract", "sales.import_contracts",
     ],
-    Role.MORTGAGE: VIEW_ALL + ["customers.view_id_number"],
+    Role.MORTGAGE: VIEW_ALL + ["customers.view_id_number", "mortgages.move_stage", "mortgages.record_policy"],
     Role.COLLECTOR: VIEW_ALL + ["receivables.request_waiver"],
     Role.LEGAL: VIEW_ALL + ["customers.view_id_number"],
     Role.CUSTOMER_SERVICE: VIEW_ALL + [
@@ -38,7 +39,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.MANAGER: VIEW_ALL + [
         "notifications.requeue_message",
         "customers.view_id_number", "receivables.approve_waiver", "receivables.cancel_contract",
-        "org.add_salestarget", "org.change_salestarget",
+        "org.add_salestarget", "org.change_salestarget", "mortgages.move_stage", "mortgages.record_policy",
     ],
     Role.AUDITOR: VIEW_ALL + ["customers.view_id_number"],
 }

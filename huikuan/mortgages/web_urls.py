@@ -1,0 +1,14 @@
+"""Mounted at /mortgages/ by huikuan/web_urls.py."""
+
+from django.urls import path
+
+from .views import ApplicationDetailView, BankComparisonView, BoardView, MoveStageView, ReportView, WorklistView
+
+urlpatterns = [
+    path("", WorklistView.as_view(), name="mortgage-worklist"),
+    path("board/", BoardView.as_view(), name="mortgage-board"),
+    path("banks/", BankComparisonView.as_view(), name="mortgage-banks"),
+    path("report/", ReportView.as_view(), name="mortgage-report"),
+    path("<int:pk>/", ApplicationDetailView.as_view(), name="mortgage-detail"),
+    path("<int:pk>/move/", MoveStageView.as_view(), name="mortgage-move"),
+]
