@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from . import services  # noqa: F401  (connects the calendar cache signals)
-        from .roles import sync_role_groups
+        from .seeding import seed_reference_data
 
-        post_migrate.connect(sync_role_groups, dispatch_uid="huikuan.sync_role_groups")
+        # once per migrate (or test flush), after every app's tables exist
+        post_migrate.connect(seed_reference_data, sender=self, dispatch_uid="huikuan.seed_reference_data")

@@ -35,7 +35,7 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
                        reason="system Chromium not installed at /usr/bin/chromium (apt-get install chromium)"),
 ]
