@@ -35,7 +35,7 @@ from huikuan.core.money import ZERO
 from huikuan.core.services import business_calendar
 from huikuan.sales.models import Contract
 
-from .calculations import fee_of, from_cents, net_of_refunds, settle_cents
+from .calculations import fee_cents, from_cents, net_of_refunds, settle_cents
 from .choices import LOAN_KINDS, EntryKind, ReceivableKind
 from .models import LedgerEntry, Receipt, Receivable
 
@@ -113,12 +113,6 @@ class BalanceTotals:
 # --- reading -------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
-def _ordinal(value: date | str) -> int:
-    """SQLite hands dates back as ISO strings, PostgreSQL as dates."""
-    return (date.fromisoformat(value) if isinstance(value, str) else value).toordinal()
-
-
 @lru_cache(maxsize=64)
 def _ratio(value: object) -> Decimal | None:
     """Rates and ratios as exact decimals (SQLite stores them as REAL: 0.0005 comes back as a float)."""
@@ -150,6 +144,13 @@ def _cents(column: str) -> str:
     return f"CAST(ROUND({column} * 100) AS BIGINT)"
 
 
+def _ordinal(column: str) -> str:
+    """A date column as Python's day ordinal, computed by the database (no date objects per row)."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({column}) - 1721424.5 AS INTEGER)"
+    return f"({column} - DATE '0001-01-01' + 1)"
+
+
 def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterator, Iterator, Iterator]:
     # Only table names from the models and the ORM's own compiled subquery go into the SQL text;
     # every value is a bound parameter.
@@ -162,7 +163,7 @@ def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterato
         f"late_fee_cap_ratio FROM {c} WHERE id {in_scope} ORDER BY id", list(ids_params))
     not_plan = ", ".join(["%s"] * len(NOT_PLAN))
     line_rows = _rows(
-        f"SELECT contract_id, id, due_date, {_cents('amount')}, kind FROM {r} "  # noqa: S608
+        f"SELECT contract_id, id, {_ordinal('due_date')}, {_cents('amount')}, kind FROM {r} "  # noqa: S608
         f"WHERE contract_id {in_scope} AND kind NOT IN ({not_plan}) ORDER BY contract_id, due_date, id",
         [*ids_params, *NOT_PLAN])
     changing = ", ".join(["%s"] * len(VALUE_CHANGING))
@@ -172,7 +173,7 @@ def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterato
         f"GROUP BY contract_id, receivable_id ORDER BY contract_id",
         [*ids_params, *VALUE_CHANGING, as_of.isoformat()])
     receipt_rows = _rows(
-        f"SELECT contract_id, received_on, {_cents('amount')} FROM {p} "  # noqa: S608
+        f"SELECT contract_id, {_ordinal('received_on')}, {_cents('amount')} FROM {p} "  # noqa: S608
         f"WHERE contract_id {in_scope} AND received_on <= %s ORDER BY contract_id, received_on, id",
         [*ids_params, as_of.isoformat()])
     return contract_rows, _grouped(line_rows), _grouped(change_rows), _grouped(receipt_rows)
@@ -198,7 +199,7 @@ def contract_balances(as_of: date, contracts: QuerySet[Contract] | None = None, 
     contracts = Contract.objects.all() if contracts is None else contracts
     calendar = business_calendar()
 
-    @lru_cache(maxsize=8192)
+    @lru_cache(maxsize=16384)
     def rolled(ordinal: int) -> int:
         return calendar.roll_forward(date.fromordinal(ordinal)).toordinal()
 
@@ -216,41 +217,43 @@ def contract_balances(as_of: date, contracts: QuerySet[Contract] | None = None, 
 def _balance(pk: int, number: str, project_id: int, status: str, price: int, rate: Decimal | None, grace: int,
              cap_ratio: Decimal | None, rows: list[tuple], changes: list[tuple], receipts: list[tuple], today: int,
              rolled: Any, with_lines: bool) -> ContractBalance:
-    delta = {rid: value for _, rid, value in changes}
-    plan = sorted(((rolled(_ordinal(due)), _ordinal(due), rid, amount + delta.get(rid, 0), kind)
-                   for _, rid, due, amount, kind in rows))
+    # rows come ordered by due date; rolling to business days keeps that order
+    delta = {rid: value for _, rid, value in changes} if changes else None
+    dues, amounts, accrues = [], [], []
+    due = 0
+    for _, rid, day, amount, kind in rows:
+        if delta:
+            amount += delta.get(rid, 0)
+        dues.append(rolled(day))
+        amounts.append(amount)
+        accrues.append(kind not in LOAN_KINDS)
+        if day <= today:
+            due += amount
     money_in, received = [], 0
     for _, day, value in receipts:
         received += value
         if value > 0:
-            money_in.append((_ordinal(day), value))
+            money_in.append((day, value))
     refunded = sum(money for _, money in money_in) - received
     if refunded > 0:
         money_in = net_of_refunds(money_in, refunded)
-    dues = [line[0] for line in plan]
-    unpaid, weight = settle_cents(dues, [line[3] for line in plan], [line[4] not in LOAN_KINDS for line in plan],
-                                  money_in, today, grace)
-    due = overdue = 0
-    fee = ZERO
-    for line, left, w in zip(plan, unpaid, weight, strict=True):
-        if line[1] <= today:
-            due += line[3]
-        if line[0] < today and left > 0:
-            overdue += left
-        if w:
-            fee += fee_of(w, rate or ZERO)
+    unpaid, weight = settle_cents(dues, amounts, accrues, money_in, today, grace)
+    overdue = sum(left for eff, left in zip(dues, unpaid, strict=True) if eff < today and left > 0)
+    ratio = (rate or ZERO).as_integer_ratio()
+    fee = sum(fee_cents(w, ratio) for w in weight if w)
     price_d = from_cents(price)
+    fee_d = from_cents(fee)
     if cap_ratio is not None:
-        fee = min(fee, (price_d * cap_ratio).quantize(Decimal("0.01")))
+        fee_d = min(fee_d, (price_d * cap_ratio).quantize(Decimal("0.01")))
     lines: tuple[LineBalance, ...] = ()
     if with_lines:
-        lines = tuple(LineBalance(rid, kind, date.fromordinal(d), date.fromordinal(eff), from_cents(amount),
-                                  from_cents(left), max(0, today - eff))
-                      for (eff, d, rid, amount, kind), left in zip(plan, unpaid, strict=True))
+        lines = tuple(LineBalance(row[1], row[4], date.fromordinal(row[2]), date.fromordinal(eff),
+                                  from_cents(amount), from_cents(left), max(0, today - eff))
+                      for row, eff, amount, left in zip(rows, dues, amounts, unpaid, strict=True))
     return ContractBalance(
         contract_id=pk, contract_no=number, project_id=project_id, status=status, price=price_d,
         due=from_cents(due), received=from_cents(received), outstanding=from_cents(price - received),
-        overdue=from_cents(overdue), late_fee=fee, lines=lines,
+        overdue=from_cents(overdue), late_fee=fee_d, lines=lines,
     )
 
 

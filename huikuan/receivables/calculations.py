@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from huikuan.core.money import CENT, ZERO
+from huikuan.core.money import ZERO
 
 HUNDRED = Decimal(100)
 
@@ -73,12 +73,19 @@ def cents(amount: Decimal) -> int:
 
 
 def from_cents(value: int) -> Decimal:
-    return (Decimal(value) / HUNDRED).quantize(CENT)
+    return Decimal(value).scaleb(-2)
+
+
+def fee_cents(principal_cent_days: int, rate_ratio: tuple[int, int]) -> int:
+    """rate × Σ(principal × days) in cents, rounded half-up — exact integer arithmetic
+    (`rate_ratio` is the daily rate as numerator, denominator)."""
+    num, den = rate_ratio
+    return (2 * principal_cent_days * num + den) // (2 * den)
 
 
 def fee_of(principal_cent_days: int, daily_rate: Decimal) -> Decimal:
     """rate × Σ(principal × days), rounded half-up to the cent."""
-    return (Decimal(principal_cent_days) * daily_rate / HUNDRED).quantize(CENT, rounding=ROUND_HALF_UP)
+    return from_cents(fee_cents(principal_cent_days, daily_rate.as_integer_ratio()))
 
 
 def settle_cents(dues: Sequence[int], amounts: Sequence[int], accrues: Sequence[bool],
