@@ -12,5 +12,5 @@ class CoreConfig(AppConfig):
         from . import services  # noqa: F401  (connects the calendar cache signals)
         from .seeding import seed_reference_data
 
-        # once per migrate (or test flush), after every app's tables exist
-        post_migrate.connect(seed_reference_data, sender=self, dispatch_uid="huikuan.seed_reference_data")
+        # once per migrate (or test flush), after every app's tables and permissions exist
+        post_migrate.connect(seed_reference_data, dispatch_uid="huikuan.seed_reference_data")

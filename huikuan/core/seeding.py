@@ -15,7 +15,11 @@ from typing import Any
 from django.apps import apps
 
 
-def seed_reference_data(**_: Any) -> None:
+def seed_reference_data(sender: Any = None, **_: Any) -> None:
+    """post_migrate is sent once per app; run after the last one, when every app's permissions exist."""
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not None and sender is not with_models[-1]:
+        return
     from .roles import sync_role_groups
 
     sync_role_groups()
