@@ -5,7 +5,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from huikuan.banking.api.urls import register as register_banking
 from huikuan.customers.api.views import CustomerViewSet
+from huikuan.dunning.api.urls import register_routes as register_dunning
 from huikuan.mortgages.api.views import (
     BankPolicyViewSet,
     BankViewSet,
@@ -42,6 +44,8 @@ router.register("stage-changes", StageChangeViewSet, basename="stagechange")
 router.register("loan-documents", LoanDocumentViewSet, basename="loandocument")
 router.register("banks", BankViewSet, basename="bank")
 router.register("bank-policies", BankPolicyViewSet, basename="bankpolicy")
+register_banking(router)
+register_dunning(router)
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -35,6 +35,17 @@ app.conf.beat_schedule = {
         "task": "huikuan.mortgages.tasks.check_loan_deadlines",
         "schedule": crontab(hour=7, minute=0),
     },
+    # 02:00 — overdue scan (warning levels, cases), broken promises, due dunning steps, courtesy
+    # reminders; idempotent per date, a run that died is resumed.
+    "nightly-dunning": {
+        "task": "huikuan.dunning.tasks.nightly_dunning",
+        "schedule": crontab(hour=2, minute=0),
+    },
+    # every 30 minutes — match bank lines still unmatched (new receivables may explain them now).
+    "reconcile-pending": {
+        "task": "huikuan.banking.tasks.reconcile_pending",
+        "schedule": crontab(minute="*/30"),
+    },
     # every minute — send the outbox's due messages (quiet hours, daily limit and retries apply there).
     "dispatch-outbox": {
         "task": "huikuan.notifications.tasks.dispatch_outbox",

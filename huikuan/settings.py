@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "huikuan.receivables",
     "huikuan.mortgages",
     "huikuan.banking",
+    "huikuan.dunning",
     "huikuan.notifications",
     "huikuan.reports",
 ]
@@ -124,6 +125,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise serves from here after collectstatic
 STATICFILES_DIRS = [BASE_DIR / "huikuan" / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 
@@ -164,6 +166,16 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "huikuan.mortgages.choices.DocumentKind",
         "DocumentStatusEnum": "huikuan.mortgages.choices.DocumentStatus",
         "LoanStageEnum": "huikuan.mortgages.choices.Stage",
+        "MatchStatusEnum": "huikuan.banking.choices.MatchStatus",
+        "ExceptionKindEnum": "huikuan.banking.choices.ExceptionKind",
+        "StatementStatusEnum": "huikuan.banking.choices.StatementStatus",
+        "ImportJobStatusEnum": "huikuan.banking.choices.ImportJobStatus",
+        "TransactionDirectionEnum": "huikuan.banking.choices.Direction",
+        "CallOutcomeEnum": "huikuan.dunning.choices.CallOutcome",
+        "DisputeOutcomeEnum": "huikuan.dunning.choices.DisputeOutcome",
+        "DisputeSourceEnum": "huikuan.dunning.choices.DisputeSource",
+        "ReceiptSourceEnum": "huikuan.receivables.choices.ReceiptSource",
+        "WarningLevelEnum": "huikuan.dunning.choices.Level",
     },
 }
 
@@ -211,6 +223,10 @@ HUIKUAN = {
     "LATE_FEE_DAILY_RATE": os.environ.get("HUIKUAN_LATE_FEE_DAILY_RATE", "0.0005"),
     "LATE_FEE_GRACE_DAYS": int(os.environ.get("HUIKUAN_LATE_FEE_GRACE_DAYS", "0")),
     "LATE_FEE_CAP_RATIO": os.environ.get("HUIKUAN_LATE_FEE_CAP_RATIO", "0.05"),
+    # reconciliation: confidence at or above AUTO is allocated at once; at or above SUGGEST, proposed
+    "MATCH_AUTO_THRESHOLD": os.environ.get("HUIKUAN_MATCH_AUTO_THRESHOLD", "0.9"),
+    "MATCH_SUGGEST_THRESHOLD": os.environ.get("HUIKUAN_MATCH_SUGGEST_THRESHOLD", "0.6"),
+    "MATCH_WRITE_OFF_TOLERANCE": os.environ.get("HUIKUAN_MATCH_WRITE_OFF_TOLERANCE", "10.00"),
 }
 
 LOGGING = {

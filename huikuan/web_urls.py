@@ -21,4 +21,6 @@ urlpatterns = [
     path("receipts/", ReceiptListView.as_view(), name="receipt-list"),
     path("notifications/", include("huikuan.notifications.web_urls")),
     path("mortgages/", include("huikuan.mortgages.web_urls")),
+    path("banking/", include("huikuan.banking.web_urls")),
+    path("dunning/", include("huikuan.dunning.web_urls")),
 ]

@@ -16,6 +16,9 @@ VIEW_ALL = [
     "receivables.view_receivable", "receivables.view_ledgerentry", "receivables.view_receipt",
     "receivables.view_waiver", "notifications.view_message",
     "mortgages.view_bank", "mortgages.view_bankpolicy", "mortgages.view_loanapplication",
+    "banking.view_bankaccount", "banking.view_statement", "banking.view_banktransaction", "banking.view_match",
+    "dunning.view_collectioncase", "dunning.view_caseaction", "dunning.view_dispute", "dunning.view_promisetopay",
+    "dunning.view_restructuring",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -24,6 +27,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.add_subscription", "sales.change_subscription", "sales.add_contract",
     ],
     Role.FINANCE: VIEW_ALL + [
+        "banking.import_statement", "banking.review_match", "banking.write_off_difference",
+        "dunning.approve_restructuring",
         "notifications.requeue_message",
         "customers.view_id_number",
         "receivables.add_receipt", "receivables.allocate", "receivables.refund",
@@ -37,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "notifications.requeue_message", "receivables.request_waiver",
     ],
     Role.MANAGER: VIEW_ALL + [
+        "banking.write_off_difference", "dunning.approve_restructuring",
         "notifications.requeue_message",
         "customers.view_id_number", "receivables.approve_waiver", "receivables.cancel_contract",
         "org.add_salestarget", "org.change_salestarget", "mortgages.move_stage", "mortgages.record_policy",

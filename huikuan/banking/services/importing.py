@@ -1,0 +1,156 @@
+"""Statement import: a file → one `Statement` and its new `BankTransaction` rows, all or nothing.
+
+The file is parsed completely before anything is written (a bad file writes nothing, not even the account).
+Then, in one transaction: the account (created with a warning when unknown), the statement (unique per
+account and file hash: the same file twice is a no-op), and the lines, inserted with `ignore_conflicts`
+against the unique (account, key) constraint — so re-importing an overlapping statement, or two imports
+of one file at the same moment, never add a line twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from huikuan.banking.statements import (
+    ColumnMapping,
+    ParseResult,
+    StatementError,
+    check_balance_continuity,
+    parse_statement,
+    transaction_keys,
+)
+from huikuan.core.services import record
+
+from ..choices import Direction, StatementStatus
+from ..models import BankAccount, BankTransaction, Statement
+
+REVIEW_CONFIDENCE = 0.8
+CHUNK = 500
+
+Progress = Callable[[int, int], None]   # (done, total)
+
+
+@dataclass
+class ImportOutcome:
+    statement: Statement
+    new: int
+    total: int
+    already_imported: bool = False
+    account_created: bool = False
+    warnings: list[str] = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+
+    @property
+    def duplicates(self) -> int:
+        return self.total - self.new
+
+
+def read_mapping(text: str) -> ColumnMapping:
+    return ColumnMapping.from_json(text)
+
+
+def import_statement(*, actor: Any, source: str | Path | bytes, account_no: str, filename: str | None = None,
+                     mapping: ColumnMapping | None = None, progress: Progress | None = None) -> ImportOutcome:
+    """Import one statement file into `account_no`. Raises StatementError (nothing written) for a bad file."""
+    account_no = account_no.strip()
+    if not account_no:
+        raise StatementError("an account number is needed to import a statement")
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+        filename = filename or "statement"
+    else:
+        path = Path(source)
+        filename = filename or path.name
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise StatementError(f"cannot read the file: {exc.strerror}", filename=filename)
+    digest = hashlib.sha256(data).hexdigest()
+    known = BankAccount.objects.filter(account_no=account_no).first()
+    used_mapping = mapping
+    if used_mapping is None and known is not None and known.column_mapping:
+        used_mapping = ColumnMapping.from_dict(known.column_mapping)
+    result = parse_statement(data, filename=filename, mapping=used_mapping)
+    if progress:
+        progress(0, len(result.transactions))
+    return _store(actor=actor, result=result, data_hash=digest, filename=filename, account_no=account_no,
+                  new_mapping=mapping, progress=progress)
+
+
+def _warnings_for(result: ParseResult, account_no: str) -> list[str]:
+    warnings = list(result.warnings)
+    if result.account and _digits(result.account) and _digits(result.account) != _digits(account_no) \
+            and "*" not in result.account:
+        warnings.append(f"the file names account {result.account}, imported into {account_no} as asked")
+    return warnings
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+@transaction.atomic
+def _store(*, actor: Any, result: ParseResult, data_hash: str, filename: str, account_no: str,
+           new_mapping: ColumnMapping | None, progress: Progress | None) -> ImportOutcome:
+    txs = result.transactions
+    keys = transaction_keys(txs)
+    gaps = [str(g) for g in check_balance_continuity(txs, result.opening_balance)]
+    warnings = _warnings_for(result, account_no)
+    account, created = BankAccount.objects.get_or_create(
+        account_no=account_no, defaults={"name": result.account_name or "", "currency": result.currency or "CNY"})
+    if created:
+        warnings.insert(0, f"account {account_no} was not known: created it; set its bank, project and "
+                           "escrow flag on the accounts page")
+        record(actor, "bank_account.created", account, account_no=account_no, by="import")
+    if new_mapping is not None:
+        account.column_mapping = new_mapping.to_dict()
+        account.save(update_fields=["column_mapping"])
+    existing = Statement.objects.filter(account=account, sha256=data_hash).first()
+    if existing is not None:
+        return ImportOutcome(existing, 0, len(txs), already_imported=True, account_created=created,
+                             warnings=warnings, gaps=list(existing.gaps))
+    review = sum(1 for t in txs if t.confidence < REVIEW_CONFIDENCE)
+    dates = [t.date for t in txs]
+    try:
+        with transaction.atomic():
+            statement = Statement.objects.create(
+                account=account, file_name=filename[:255], sha256=data_hash, format=result.format,
+                period_start=min(dates) if dates else None, period_end=max(dates) if dates else None,
+                opening_balance=result.opening_balance, closing_balance=result.closing_balance,
+                rows_total=len(txs), rows_review=review, warnings=warnings, gaps=gaps,
+                status=StatementStatus.NEEDS_REVIEW if gaps or review else StatementStatus.IMPORTED,
+                imported_by=actor if getattr(actor, "pk", None) else None)
+    except IntegrityError:
+        # the same file is being imported at this moment by someone else, who committed first
+        existing = Statement.objects.get(account=account, sha256=data_hash)
+        return ImportOutcome(existing, 0, len(txs), already_imported=True, account_created=created,
+                             warnings=warnings, gaps=list(existing.gaps))
+    rows = [_row(statement, account, tx, key) for tx, key in zip(txs, keys, strict=True)]
+    for start in range(0, len(rows), CHUNK):
+        BankTransaction.objects.bulk_create(rows[start:start + CHUNK], ignore_conflicts=True)
+        if progress:
+            progress(min(start + CHUNK, len(rows)), len(rows))
+    if progress and not rows:
+        progress(0, 0)
+    statement.rows_new = BankTransaction.objects.filter(statement=statement).count()
+    statement.save(update_fields=["rows_new"])
+    record(actor, "statement.imported", statement, account=account_no, file=filename, format=result.format,
+           lines=len(txs), new=statement.rows_new, gaps=len(gaps))
+    return ImportOutcome(statement, statement.rows_new, len(txs), account_created=created, warnings=warnings,
+                         gaps=gaps)
+
+
+def _row(statement: Statement, account: BankAccount, tx: Any, key: str) -> BankTransaction:
+    direction = tx.direction if tx.direction in Direction.values else Direction.CREDIT
+    return BankTransaction(
+        statement=statement, account=account, key=key[:128], date=tx.date, amount=tx.amount,
+        currency=(tx.currency or "CNY")[:3], counterparty=tx.counterparty[:255],
+        counterparty_account=tx.counterparty_account[:64], memo=tx.memo[:512], balance=tx.balance,
+        bank_ref=tx.bank_ref[:128], direction=direction, line_no=tx.line_no, confidence=tx.confidence,
+        needs_review=tx.confidence < REVIEW_CONFIDENCE)

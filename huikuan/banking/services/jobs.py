@@ -1,0 +1,76 @@
+"""Statement imports as background jobs: the upload stores the file and queues a job; a worker claims it
+(a conditional update that succeeds once), imports it, then auto-matches the account's new lines.
+
+Progress: `total` is known once the file is parsed (outside the import's transaction, so the page polling
+the job sees it); `done` reaches `total` when the lines are committed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from huikuan.banking.statements import ColumnMapping, StatementError
+
+from ..choices import ImportJobStatus
+from ..models import ImportJob
+from .importing import import_statement
+from .reconciliation import reconcile
+
+
+def upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "statements"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def queue_import(*, actor: Any, data: bytes, filename: str, account_no: str,
+                 mapping: ColumnMapping | None = None) -> ImportJob:
+    """Keep the uploaded bytes and queue the import (the task starts once this transaction commits)."""
+    from ..tasks import import_statement_job
+
+    safe = "".join(ch for ch in Path(filename).name if ch.isalnum() or ch in "._-")[-80:] or "statement"
+    path = upload_dir() / f"{uuid.uuid4().hex}_{safe}"
+    path.write_bytes(data)
+    job = ImportJob.objects.create(account_no=account_no.strip(), file_name=Path(filename).name[:255], path=str(path),
+                                   mapping=mapping.to_dict() if mapping else None,
+                                   created_by=actor if getattr(actor, "pk", None) else None)
+    transaction.on_commit(lambda: import_statement_job.delay(job.pk))
+    return job
+
+
+def run_import_job(job_id: int) -> ImportJob:
+    """Run a queued job once (a second call, or a second worker, finds it already claimed)."""
+    if not ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(status=ImportJobStatus.RUNNING):
+        return ImportJob.objects.get(pk=job_id)
+    job = ImportJob.objects.get(pk=job_id)
+
+    def progress(done: int, total: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(done=done, total=total)
+
+    try:
+        mapping = ColumnMapping.from_dict(job.mapping) if job.mapping else None
+        outcome = import_statement(actor=job.created_by, source=job.path, filename=job.file_name,
+                                   account_no=job.account_no, mapping=mapping, progress=progress)
+    except StatementError as exc:
+        _finish(job, ImportJobStatus.FAILED, f"{exc}\nNothing was imported.")
+        return job
+    summary = reconcile(actor=job.created_by, account=outcome.statement.account)
+    lines = [f"{outcome.total} line(s), {outcome.new} new, {outcome.duplicates} already imported",
+             f"{summary.auto} matched automatically, {summary.suggested} suggested, "
+             f"{sum(summary.exceptions.values())} exception(s)", *outcome.warnings, *outcome.gaps]
+    job.statement = outcome.statement
+    job.total = job.done = outcome.total
+    _finish(job, ImportJobStatus.DONE, "\n".join(lines))
+    return job
+
+
+def _finish(job: ImportJob, status: str, message: str) -> None:
+    job.status, job.message, job.finished_at = status, message, timezone.now()
+    job.save(update_fields=["status", "message", "finished_at", "statement", "total", "done"])
+    Path(job.path).unlink(missing_ok=True)

@@ -1,0 +1,142 @@
+"""Statement import: idempotent, overlapping files add only new lines, gaps flagged, all or nothing."""
+
+import json
+from decimal import Decimal as D
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from huikuan.banking.choices import StatementStatus
+from huikuan.banking.models import BankAccount, BankTransaction, Statement
+from huikuan.banking.services.importing import import_statement
+from huikuan.banking.statements import ColumnMapping, StatementError
+from huikuan.core.models import AuditEvent
+from huikuan.testing.factories import staff
+
+from .statement_files import MARCH_1_5, MARCH_5_9, csv_statement
+
+pytestmark = pytest.mark.django_db
+
+ACCOUNT = "6222000011112222"
+
+
+def test_first_import_creates_the_account_with_a_warning_and_stores_every_line():
+    # given an account number nobody has set up
+    clerk = staff()
+    # when a statement is imported into it
+    outcome = import_statement(actor=clerk, source=csv_statement(MARCH_1_5), filename="march.csv", account_no=ACCOUNT)
+    # then the account exists, the warning says so, and the three lines are stored as printed
+    assert outcome.account_created and "was not known" in outcome.warnings[0]
+    assert BankAccount.objects.get().account_no == ACCOUNT
+    rows = list(BankTransaction.objects.order_by("line_no").values_list("key", "amount", "direction", "balance"))
+    assert rows == [("B001", D("50000.00"), "credit", D("150000.00")), ("B002", D("-12.50"), "debit", D("149987.50")),
+                    ("B003", D("3000.50"), "credit", D("152988.00"))]
+    statement = Statement.objects.get()
+    assert (statement.rows_total, statement.rows_new, statement.status) == (3, 3, StatementStatus.IMPORTED)
+    assert (str(statement.period_start), str(statement.period_end)) == ("2026-03-02", "2026-03-05")
+    assert AuditEvent.objects.filter(action="statement.imported").count() == 1
+
+
+def test_re_importing_the_same_file_adds_nothing():
+    # given a statement already imported
+    import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="march.csv", account_no=ACCOUNT)
+    # when the very same file is imported again
+    again = import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="copy.csv", account_no=ACCOUNT)
+    # then it is recognised and nothing is added
+    assert again.already_imported and again.new == 0
+    assert (Statement.objects.count(), BankTransaction.objects.count()) == (1, 3)
+
+
+def test_an_overlapping_statement_adds_only_its_new_lines():
+    # given the statement of 2–5 March imported
+    import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="1-5.csv", account_no=ACCOUNT)
+    # when the statement of 5–9 March (which repeats the line of the 5th) is imported
+    outcome = import_statement(actor=None, source=csv_statement(MARCH_5_9), filename="5-9.csv", account_no=ACCOUNT)
+    # then only the 9 March line is new
+    assert (outcome.total, outcome.new, outcome.duplicates) == (2, 1, 1)
+    assert sorted(BankTransaction.objects.values_list("key", flat=True)) == ["B001", "B002", "B003", "B004"]
+    assert BankTransaction.objects.get(key="B003").statement.file_name == "1-5.csv"
+
+
+def test_lines_without_a_bank_reference_are_keyed_by_content_and_repeat_count():
+    # given a statement with two identical lines and no references
+    same = ("2026-03-02", "100.00", "", "", "张三", "", "定金", "")
+    data = csv_statement([same, same])
+    # when it is imported twice
+    first = import_statement(actor=None, source=data, filename="a.csv", account_no=ACCOUNT)
+    again = import_statement(actor=None, source=data + b"\n", filename="b.csv", account_no=ACCOUNT)
+    # then both identical lines are kept once each, and the second file adds nothing
+    assert (first.new, again.new, again.already_imported) == (2, 0, False)
+    keys = list(BankTransaction.objects.values_list("key", flat=True))
+    assert len(set(keys)) == 2 and all(k.startswith("h:") for k in keys)
+
+
+def test_a_balance_gap_is_flagged_on_the_statement_and_printed():
+    # given a statement where the line of the 3rd (−12.50) is missing
+    rows = [MARCH_1_5[0], MARCH_1_5[2]]
+    path_stdout, path_stderr = StringIO(), StringIO()
+    # when it is imported through the command
+    from tempfile import NamedTemporaryFile
+
+    with NamedTemporaryFile(suffix=".csv") as f:
+        f.write(csv_statement(rows))
+        f.flush()
+        call_command("import_statement", f.name, "--account", ACCOUNT, "--no-progress", stdout=path_stdout,
+                     stderr=path_stderr)
+    # then the gap is stored on the statement, which needs review, and the command says so
+    statement = Statement.objects.get()
+    assert statement.status == StatementStatus.NEEDS_REVIEW
+    assert len(statement.gaps) == 1 and "balance 152988.00 but 153000.50 expected" in statement.gaps[0]
+    assert "balance gap: line 5" in path_stderr.getvalue()
+    assert "1 balance gap(s)" in path_stdout.getvalue()
+
+
+def test_a_bad_file_writes_nothing_and_exits_2(tmp_path):
+    # given a statement whose second line has an amount but no readable date
+    bad = csv_statement([MARCH_1_5[0], ("2026-13-45", "10.00", "", "", "x", "", "", "B9")])
+    path = tmp_path / "bad.csv"
+    path.write_bytes(bad)
+    err = StringIO()
+    # when it is imported
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_statement", str(path), "--account", ACCOUNT, "--no-progress", stderr=err)
+    # then the command fails with status 2 and the engine's message, and nothing was written, not even the account
+    assert exit_info.value.code == 2
+    assert "bad.csv: line 5" in err.getvalue() and "nothing was imported" in err.getvalue()
+    assert (BankAccount.objects.count(), Statement.objects.count(), BankTransaction.objects.count()) == (0, 0, 0)
+
+
+def test_a_binary_file_is_refused_by_the_service_too():
+    # given garbage bytes; when imported; then the engine's error, and no rows
+    with pytest.raises(StatementError, match="unrecognised file"):
+        import_statement(actor=None, source=b"\x00\x01\x02" * 500, filename="x.bin", account_no=ACCOUNT)
+    assert BankAccount.objects.count() == 0
+
+
+def test_a_mapping_given_once_is_saved_on_the_account_and_reused():
+    # given a file whose headers detection cannot read
+    data = "when;how much;who;ref\n02.03.2026;1000.00;张三;M1\n".encode()
+    mapping = ColumnMapping(columns={"date": "when", "amount": "how much", "counterparty": "who", "bank_ref": "ref"},
+                            date_format="%d.%m.%Y", amount_convention="signed")
+    # when it is imported once with the mapping, then a later file without one
+    import_statement(actor=None, source=data, filename="a.csv", account_no=ACCOUNT, mapping=mapping)
+    later = "when;how much;who;ref\n03.03.2026;2000.00;李四;M2\n".encode()
+    outcome = import_statement(actor=None, source=later, filename="b.csv", account_no=ACCOUNT)
+    # then the saved mapping read the second file
+    assert BankAccount.objects.get().column_mapping["columns"]["amount"] == "how much"
+    assert outcome.new == 1 and BankTransaction.objects.get(key="M2").amount == D("2000.00")
+
+
+def test_the_command_reads_a_mapping_file(tmp_path):
+    # given a mapping file and a statement only it can read
+    (tmp_path / "m.json").write_text(json.dumps({"columns": {"date": 0, "amount": 1}, "date_format": "%d.%m.%Y",
+                                                 "amount_convention": "signed", "header_line": 1}))
+    (tmp_path / "s.csv").write_text("a;b\n02.03.2026;1000.00\n")
+    out = StringIO()
+    # when imported with --mapping
+    call_command("import_statement", str(tmp_path / "s.csv"), "--account", "A-1", "--mapping",
+                 str(tmp_path / "m.json"), "--no-progress", stdout=out, stderr=StringIO())
+    # then the line is in
+    assert "1 new" in out.getvalue()
+    assert BankTransaction.objects.get().amount == D("1000.00")

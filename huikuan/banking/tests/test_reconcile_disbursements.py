@@ -1,0 +1,85 @@
+"""A bank's batch mortgage transfer paying several buyers: proposed by subset sum, or from the bank's list;
+each loan line is paid through the mortgage pipeline's disbursement (receipt, stage, guarantee)."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+
+from huikuan.banking.choices import MatchStatus
+from huikuan.banking.models import Match
+from huikuan.banking.services.disbursements import import_disbursement_list, match_disbursement, read_disbursement_file
+from huikuan.banking.services.reconciliation import reconcile
+from huikuan.mortgages.choices import Stage
+from huikuan.mortgages.models import Bank, LoanApplication
+from huikuan.mortgages.services import open_applications
+from huikuan.receivables.choices import ReceiptMethod
+from huikuan.receivables.models import Receipt
+
+from .helpers import bank_lines, outstanding, sold
+
+pytestmark = pytest.mark.django_db
+
+BUYERS = [("HT-2026-0101", "周一", "0101", "600000.00"), ("HT-2026-0102", "吴二", "0102", "450000.00"),
+          ("HT-2026-0103", "郑三", "0103", "800000.00")]
+
+
+def approved_loans(bank: Bank):  # type: ignore[no-untyped-def]
+    contracts = []
+    for contract_no, buyer, number, loan in BUYERS:
+        c = sold(contract_no, buyer, [("down_payment", "首付款", date(2026, 3, 2), "300000.00"),
+                                      ("mortgage_loan", "按揭款", date(2026, 3, 20), loan)], number=number)
+        open_applications(actor=None, contract=c, bank=bank, on=date(2026, 3, 2))
+        contracts.append(c)
+    LoanApplication.objects.update(stage=Stage.APPROVED)
+    return contracts
+
+
+def test_a_batch_transfer_is_matched_to_the_loans_that_sum_to_it_and_disbursed_in_the_pipeline():
+    # given three approved loans at one bank, and one transfer from the bank equal to two of them
+    bank = Bank.objects.create(code="CCB", name="中国建设银行")
+    first, second, third = approved_loans(bank)
+    bank_lines(("2026-03-19", "1050000.00", "中国建设银行股份有限公司上海分行", "", "个贷放款", "B200"))
+    # when reconciled
+    reconcile()
+    # then the transfer pays exactly those two loan lines, automatically, each as a disbursement
+    m = Match.objects.live().get(transaction__key="B200")
+    assert m.status == MatchStatus.AUTO
+    assert sorted(m.lines.values_list("amount", flat=True)) == [D("450000.00"), D("600000.00")]
+    assert (outstanding(first)[1], outstanding(second)[1], outstanding(third)[1]) == (D("0.00"), D("0.00"),
+                                                                                     D("800000.00"))
+    disbursed = LoanApplication.objects.filter(stage=Stage.DISBURSED).order_by("contract__contract_no")
+    assert [(a.contract.contract_no, a.disbursed_amount) for a in disbursed] == [
+        ("HT-2026-0101", D("600000.00")), ("HT-2026-0102", D("450000.00"))]
+    assert sorted(Receipt.objects.filter(method=ReceiptMethod.LOAN_DISBURSEMENT).values_list("amount", flat=True)) == [
+        D("450000.00"), D("600000.00")]
+
+
+def test_a_disbursement_list_places_one_transfer_over_the_buyers_it_names(tmp_path):
+    # given three approved loans and a transfer for all three, with the bank's list
+    bank = Bank.objects.create(code="ABC", name="中国农业银行")
+    contracts = approved_loans(bank)
+    statement = bank_lines(("2026-03-25", "1850000.00", "某某代理有限公司", "", "放款", "B210"))
+    path = tmp_path / "list.csv"
+    path.write_text("合同编号,借款人,放款金额\nHT-2026-0101,周一,\"600,000.00\"\nHT-2026-0102,吴二,450000.00\n"
+                    ",郑三,800000.00\n合计,,1850000.00\n", encoding="utf-8")
+    txn = statement.transactions.get()
+    # when the list is imported and matched to the transfer
+    listing = import_disbursement_list(actor=None, rows=read_disbursement_file(path), txn=txn, file_name="list.csv")
+    m = match_disbursement(actor=None, txn=txn, listing=listing)
+    # then every buyer's loan is paid from it
+    assert listing.total == D("1850000.00") and listing.rows.count() == 3
+    assert m.status == MatchStatus.AUTO
+    assert [outstanding(c)[1] for c in contracts] == [D("0.00"), D("0.00"), D("0.00")]
+    assert LoanApplication.objects.filter(stage=Stage.DISBURSED).count() == 3
+
+
+def test_a_list_that_does_not_add_up_to_the_transfer_waits_for_a_person(tmp_path):
+    bank = Bank.objects.create(code="ICBC", name="中国工商银行")
+    contracts = approved_loans(bank)
+    statement = bank_lines(("2026-03-25", "1050000.00", "工商银行", "", "放款", "B220"))
+    rows = read_disbursement_file("合同编号,金额\nHT-2026-0101,600000.00\nHT-2026-0102,450001.00\n".encode())
+    txn = statement.transactions.get()
+    m = match_disbursement(actor=None, txn=txn, listing=import_disbursement_list(actor=None, rows=rows, txn=txn))
+    assert m.status != MatchStatus.AUTO and any("450001.00" in r for r in m.reasons)
+    assert [outstanding(c)[1] for c in contracts] == [D("600000.00"), D("450000.00"), D("800000.00")]

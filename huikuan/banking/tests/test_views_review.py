@@ -1,0 +1,82 @@
+"""The pages: review queue with filters and HTMX decisions, split form, upload with progress, accounts."""
+
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from huikuan.banking.models import BankAccount, Match
+from huikuan.banking.services.reconciliation import reconcile
+from huikuan.testing.factories import ProjectFactory, staff
+
+from .helpers import ACCOUNT, bank_lines, clerk, outstanding, sold
+from .statement_files import MARCH_1_5, csv_statement
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("huikuan.banking.tests.urls")]
+
+DOWN = [("down_payment", "首付款", date(2026, 3, 9), "300000.00")]
+
+
+@pytest.fixture
+def queue():  # type: ignore[no-untyped-def]
+    c = sold("HT-2026-0012", "张三", DOWN)
+    bank_lines(("2026-03-08", "100000.00", "张三", "", "HT-2026-0012", "V1"),
+               ("2026-03-08", "77.00", "某人", "", "", "V2"))
+    reconcile()
+    return c
+
+
+def test_the_queue_shows_what_waits_and_filters_by_exception_kind(client, queue):
+    client.force_login(clerk())
+    page = client.get("/banking/review/").content.decode()
+    assert "HT-2026-0012" in page and "某人" in page and "banking/review.js" in page
+    rows = client.get("/banking/review/", {"kind": "unidentified"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="queue-rows")
+    html = rows.content.decode()
+    assert "某人" in html and "HT-2026-0012" not in html and "<table" not in html
+
+
+def test_confirming_from_the_queue_returns_the_updated_row(client, queue):
+    client.force_login(clerk())
+    m = Match.objects.live().get(transaction__key="V1")
+    response = client.post(f"/banking/matches/{m.pk}/confirm/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and 'data-key="u"' in response.content.decode()
+    assert outstanding(queue) == [D("200000.00")]
+    # a second confirm is refused with the reason, and nothing changes
+    again = client.post(f"/banking/matches/{m.pk}/confirm/", HTTP_HX_REQUEST="true")
+    assert again.status_code == 409 and "only suggestions and exceptions" in again.content.decode()
+
+
+def test_splitting_from_the_match_page(client, queue):
+    client.force_login(clerk())
+    m = Match.objects.live().get(transaction__key="V2")
+    line = queue.receivables.get()
+    page = client.get(f"/banking/matches/{m.pk}/", {"contract": "HT-2026-0012"}).content.decode()
+    assert f'name="amount_{line.pk}"' in page
+    response = client.post(f"/banking/matches/{m.pk}/split/", {f"amount_{line.pk}": "77.00", "note": "phone call"})
+    assert response.status_code == 302
+    assert outstanding(queue) == [D("299923.00")]
+
+
+def test_people_without_a_finance_role_do_not_see_the_queue(client, queue):
+    client.force_login(staff("sales", all_projects=True))
+    assert client.get("/banking/review/").status_code == 403
+
+
+def test_upload_queues_a_job_and_its_page_shows_progress(client, settings, tmp_path,
+                                                        django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(clerk("banking.import_statement"))
+    upload = SimpleUploadedFile("march.csv", csv_statement(MARCH_1_5))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/banking/statements/upload/", {"account_no": ACCOUNT, "file": upload})
+    assert response.status_code == 302
+    progress = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="100"' in progress and "3 new" in progress and "every 1s" not in progress
+
+
+def test_the_accounts_page_flags_escrow_accounts_with_their_collections(client, queue):
+    BankAccount.objects.filter(account_no=ACCOUNT).update(is_escrow=True, project=ProjectFactory(name="云栖"))
+    client.force_login(clerk())
+    page = client.get("/banking/accounts/", {"from": "2026-03-01", "to": "2026-03-31"}).content.decode()
+    assert ACCOUNT in page and "云栖" in page and "100,077.00 (2)" in page

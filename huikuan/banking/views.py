@@ -1,0 +1,224 @@
+"""Pages: the review queue (keyboard friendly, HTMX), a match with its split form, statement upload with
+job progress, and the accounts with their collections. Decisions call banking.services only."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin, UserPassesTestMixin
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from huikuan.core.money import MoneyError, to_money
+from huikuan.receivables.exceptions import LedgerError
+from huikuan.receivables.models import Receivable
+from huikuan.sales.models import Contract
+
+from .choices import OPEN_STATUSES, ExceptionKind, MatchStatus
+from .models import BankAccount, ImportJob, Match
+from .querysets import sees_bank_accounts
+from .reports import account_figures
+from .services import review
+from .services.jobs import queue_import
+from .statements import ColumnMapping, StatementError
+
+
+class BankingAccess(LoginRequiredMixin, UserPassesTestMixin):
+    def test_func(self) -> bool:
+        return sees_bank_accounts(self.request.user)  # type: ignore[attr-defined]
+
+
+def visible_matches(user: Any) -> QuerySet[Match]:
+    return (Match.objects.visible_to(user).live()  # type: ignore[attr-defined]
+            .select_related("transaction__account", "contract").prefetch_related("lines__receivable__contract"))
+
+
+class ReviewQueueView(BankingAccess, ListView):
+    """The queue: suggestions and exceptions first; filters by account, status, exception kind, dates, text."""
+
+    template_name = "banking/review_queue.html"
+    context_object_name = "matches"
+    paginate_by = 50
+
+    def get_template_names(self) -> list[str]:
+        if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == "queue-rows":
+            return ["banking/_queue_rows.html"]
+        return [self.template_name]
+
+    def get_queryset(self) -> QuerySet[Match]:
+        params = self.request.GET
+        matches = visible_matches(self.request.user).order_by("transaction__date", "pk")
+        wanted = params.get("status", "queue")
+        if wanted == "queue":
+            matches = matches.filter(status__in=OPEN_STATUSES)
+        elif wanted in MatchStatus.values:
+            matches = matches.filter(status=wanted)
+        if params.get("kind") in ExceptionKind.values:
+            matches = matches.filter(exception_kind=params["kind"])
+        if params.get("account", "").isdigit():
+            matches = matches.filter(transaction__account_id=int(params["account"]))
+        for name, lookup in (("from", "gte"), ("to", "lte")):
+            with contextlib.suppress(ValueError):
+                matches = matches.filter(**{f"transaction__date__{lookup}": date.fromisoformat(params.get(name, ""))})
+        text = params.get("q", "").strip()
+        if text:
+            matches = matches.filter(Q(transaction__counterparty__icontains=text) | Q(transaction__memo__icontains=text)
+                                     | Q(transaction__bank_ref__icontains=text)
+                                     | Q(contract__contract_no__icontains=text))
+        return matches
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        params = self.request.GET
+        return super().get_context_data(
+            accounts=BankAccount.objects.visible_to(self.request.user), statuses=MatchStatus.choices,
+            kinds=ExceptionKind.choices, status=params.get("status", "queue"), kind=params.get("kind", ""),
+            account=params.get("account", ""), date_from=params.get("from", ""), date_to=params.get("to", ""),
+            q=params.get("q", ""), can_review=self.request.user.has_perm(review.REVIEW), **kwargs)
+
+
+class MatchDetailView(BankingAccess, DetailView):
+    """One bank line: why the engine thought what it did, and the split form over candidate receivables."""
+
+    template_name = "banking/match_detail.html"
+    context_object_name = "match"
+
+    def get_queryset(self) -> QuerySet[Match]:
+        return visible_matches(self.request.user)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        match = self.object
+        contract_no = self.request.GET.get("contract", "").strip()
+        ids = [c["contract_id"] for c in match.candidates] + [line.receivable.contract_id for line in match.lines.all()]
+        contracts = Contract.objects.visible_to(self.request.user)  # type: ignore[attr-defined]
+        chosen = contracts.filter(Q(pk__in=ids) | Q(contract_no=contract_no)) if contract_no else contracts.filter(
+            pk__in=ids)
+        open_lines = (Receivable.objects.open().filter(contract__in=chosen).select_related("contract")
+                      .order_by("contract__contract_no", "due_date", "pk"))
+        proposed = {line.receivable_id: line.amount for line in match.lines.all()}
+        return super().get_context_data(open_lines=open_lines, proposed=proposed, contract_no=contract_no,
+                                        can_review=self.request.user.has_perm(review.REVIEW), **kwargs)
+
+
+class DecisionView(BankingAccess, View):
+    """POST confirm / reject / unmatch / split on a match; HTMX gets the updated row, others a redirect."""
+
+    def post(self, request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+        match = get_object_or_404(visible_matches(request.user), pk=pk)
+        note = request.POST.get("note", "") or request.headers.get("HX-Prompt", "")
+        try:
+            result = self._decide(request, match, decision, note)
+        except PermissionDenied:
+            raise
+        except (LedgerError, StatementError, MoneyError) as exc:
+            if request.headers.get("HX-Request"):
+                return HttpResponse(str(exc), status=409)
+            messages.error(request, str(exc))
+            return redirect("banking:match-detail", pk=match.pk)
+        shown = result or Match.objects.get(pk=match.pk)
+        if request.headers.get("HX-Request"):
+            row = visible_matches(request.user).filter(pk=shown.pk).first() or shown
+            return render(request, "banking/_queue_row.html", {"m": row, "can_review": True})
+        messages.success(request, _("Done."))
+        return redirect(reverse("banking:review-queue"))
+
+    def _decide(self, request: HttpRequest, match: Match, decision: str, note: str) -> Match | None:
+        actor = request.user
+        if decision == "confirm":
+            return review.confirm(actor=actor, match=match, note=note)
+        if decision == "reject":
+            return review.reject(actor=actor, match=match, note=note)
+        if decision == "unmatch":
+            return review.unmatch(actor=actor, match=match, reason=note)
+        if decision == "split":
+            lines = []
+            for key in request.POST:
+                value = request.POST.get(key, "")
+                if key.startswith("amount_") and value.strip():
+                    receivable_id = int(key.removeprefix("amount_"))
+                    if not Receivable.objects.visible_to(actor).filter(pk=receivable_id).exists():  # type: ignore[attr-defined]
+                        raise PermissionDenied("receivable outside your projects")
+                    lines.append(review.Line(receivable_id, to_money(value)))
+            return review.split(actor=actor, match=match, lines=lines, note=note)
+        raise StatementError(f"unknown decision {decision!r}")
+
+
+class UploadForm(forms.Form):
+    account_no = forms.CharField(label=_("account no."), max_length=64)
+    file = forms.FileField(label=_("statement file"))
+    mapping = forms.JSONField(label=_("column mapping (JSON, optional)"), required=False)
+
+
+class StatementUploadView(BankingAccess, PermissionRequiredMixin, View):
+    permission_required = "banking.import_statement"
+    template_name = "banking/upload.html"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        jobs = ImportJob.objects.filter(created_by_id=request.user.pk)[:10]
+        return render(request, self.template_name, {"form": UploadForm(), "jobs": jobs})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "jobs": []}, status=400)
+        upload = form.cleaned_data["file"]
+        try:
+            mapping = ColumnMapping.from_dict(form.cleaned_data["mapping"]) if form.cleaned_data["mapping"] else None
+        except StatementError as exc:
+            form.add_error("mapping", str(exc))
+            return render(request, self.template_name, {"form": form, "jobs": []}, status=400)
+        job = queue_import(actor=request.user, data=upload.read(), filename=upload.name,
+                           account_no=form.cleaned_data["account_no"], mapping=mapping)
+        return redirect("banking:job", pk=job.pk)
+
+
+class JobView(BankingAccess, DetailView):
+    """An import's progress; the progress block polls itself (HTMX) until the job is finished."""
+
+    template_name = "banking/job.html"
+    context_object_name = "job"
+
+    def get_queryset(self) -> QuerySet[ImportJob]:
+        return ImportJob.objects.filter(Q(created_by_id=self.request.user.pk) | Q(
+            account_no__in=BankAccount.objects.visible_to(self.request.user).values("account_no")))
+
+    def get_template_names(self) -> list[str]:
+        return ["banking/_job_progress.html" if self.request.headers.get("HX-Request") else self.template_name]
+
+
+class AccountListView(BankingAccess, TemplateView):
+    """Accounts (escrow flagged) with their collections over a period (default: the last 30 days)."""
+
+    template_name = "banking/accounts.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        try:
+            start = date.fromisoformat(self.request.GET.get("from", ""))
+        except ValueError:
+            start = today - timedelta(days=29)
+        try:
+            end = date.fromisoformat(self.request.GET.get("to", ""))
+        except ValueError:
+            end = today
+        figures = {row["account_no"]: row for row in account_figures(start, end, self.request.user)}
+        accounts = BankAccount.objects.visible_to(self.request.user).select_related("bank", "project")
+        rows = [(a, figures.get(a.account_no)) for a in accounts]
+        collected = sum((Decimal(f["auto"]["amount"]) + Decimal(f["confirmed"]["amount"]) for _, f in rows if f),
+                        Decimal("0.00"))
+        return super().get_context_data(rows=rows, date_from=start, date_to=end, collected=collected, **kwargs)
+
+
+def bad_request(message: str) -> HttpResponse:
+    return HttpResponseBadRequest(message)

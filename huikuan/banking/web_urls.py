@@ -1,0 +1,23 @@
+"""Pages of the banking app, mounted by the project under /banking/ (namespace `banking`)."""
+
+from django.urls import path
+
+from .views import (
+    AccountListView,
+    DecisionView,
+    JobView,
+    MatchDetailView,
+    ReviewQueueView,
+    StatementUploadView,
+)
+
+app_name = "banking"
+
+urlpatterns = [
+    path("review/", ReviewQueueView.as_view(), name="review-queue"),
+    path("matches/<int:pk>/", MatchDetailView.as_view(), name="match-detail"),
+    path("matches/<int:pk>/<str:decision>/", DecisionView.as_view(), name="match-decide"),
+    path("statements/upload/", StatementUploadView.as_view(), name="statement-upload"),
+    path("jobs/<int:pk>/", JobView.as_view(), name="job"),
+    path("accounts/", AccountListView.as_view(), name="accounts"),
+]

@@ -1,0 +1,83 @@
+"""Pure warning-level rules: which of blue, yellow and red a late line deserves, and why.
+
+A rule matches when the line is at least `min_days` late, at least `min_amount` is overdue, its kind
+is one of `kinds` (empty: any kind) and the customer's risk is at least `min_risk`. The most serious
+matching level wins; among rules of that level the first in order gives the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+RANK = {"": 0, "blue": 1, "yellow": 2, "red": 3}
+RISK_RANK = {"low": 0, "normal": 1, "high": 2}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    level: str
+    min_days: int = 1
+    min_amount: Decimal = Decimal("0.01")
+    kinds: frozenset[str] = field(default_factory=frozenset)
+    min_risk: str = "low"
+
+
+@dataclass(frozen=True)
+class Facts:
+    days: int
+    amount: Decimal
+    kind: str
+    risk: str = "normal"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    level: str   # "" when no rule matches
+    reason: str
+
+
+NOT_LATE = Verdict("", "")
+
+
+def matches(rule: Rule, facts: Facts) -> bool:
+    return (facts.days >= rule.min_days and facts.amount >= rule.min_amount
+            and (not rule.kinds or facts.kind in rule.kinds)
+            and RISK_RANK[facts.risk] >= RISK_RANK[rule.min_risk])
+
+
+def evaluate(rules: Sequence[Rule], facts: Facts) -> Verdict:
+    if facts.days <= 0 or facts.amount <= 0:
+        return NOT_LATE
+    best: Rule | None = None
+    for rule in rules:
+        if matches(rule, facts) and (best is None or RANK[rule.level] > RANK[best.level]):
+            best = rule
+    if best is None:
+        return NOT_LATE
+    return Verdict(best.level, f"{best.name}: {facts.days} days, {facts.amount:.2f} overdue, "
+                               f"{facts.kind}, risk {facts.risk}")
+
+
+def worst(levels: Sequence[str]) -> str:
+    return max(levels, key=lambda level: RANK[level], default="")
+
+
+BUYER_KINDS = frozenset({"deposit", "down_payment", "installment", "final_payment", "full_payment",
+                         "area_adjustment", "other"})
+LOAN_KINDS = frozenset({"mortgage_loan", "provident_loan"})
+
+# The usual ladder; the database copy (WarningRule, seeded from this) is what the scan uses.
+DEFAULT_RULES: tuple[Rule, ...] = (
+    Rule("late", "blue", min_days=1),
+    Rule("over 30 days", "yellow", min_days=31, kinds=BUYER_KINDS),
+    Rule("large amount over 7 days", "yellow", min_days=8, min_amount=Decimal("500000.00"), kinds=BUYER_KINDS),
+    Rule("high-risk customer over 7 days", "yellow", min_days=8, kinds=BUYER_KINDS, min_risk="high"),
+    Rule("over 90 days", "red", min_days=91, kinds=BUYER_KINDS),
+    Rule("high-risk customer over 30 days", "red", min_days=31, kinds=BUYER_KINDS, min_risk="high"),
+    # A bank loan is late from its disbursement deadline; the bank, not the buyer, is usually why.
+    Rule("loan not disbursed over 60 days", "yellow", min_days=61, kinds=LOAN_KINDS),
+    Rule("loan not disbursed over 180 days", "red", min_days=181, kinds=LOAN_KINDS),
+)
