@@ -105,6 +105,11 @@ class BalanceTotals:
         self.overdue += b.overdue
         self.late_fee += b.late_fee
 
+    def merge(self, other: BalanceTotals) -> None:
+        self.contracts += other.contracts
+        for name in ("price", "due", "received", "outstanding", "overdue", "late_fee"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
     def as_json(self) -> dict[str, Any]:
         return {"contracts": self.contracts, **{k: f"{getattr(self, k):.2f}" for k in
                                                 ("price", "due", "received", "outstanding", "overdue", "late_fee")}}

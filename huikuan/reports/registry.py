@@ -107,6 +107,8 @@ def run_report(name: str, options: ReportOptions) -> dict[str, Any]:
 
 
 def materialise(value: Any) -> Any:
+    if isinstance(value, RawJSON):
+        return json.loads(value)
     if isinstance(value, dict):
         return {k: materialise(v) for k, v in value.items()}
     if isinstance(value, list | tuple | Iterator):
@@ -129,6 +131,14 @@ def _default(value: Any) -> Any:
 
 
 _dumps = json.JSONEncoder(ensure_ascii=False, default=_default).encode
+
+
+class RawJSON(str):
+    """A row already encoded as JSON text (e.g. computed in another process): written as it is."""
+
+
+def encode(value: Any) -> str:
+    return value if isinstance(value, RawJSON) else _dumps(value)
 ROWS_PER_WRITE = 2_000
 
 
@@ -148,7 +158,7 @@ def write_json(value: Any, out: TextIO) -> None:
         chunk: list[str] = []
         written = False
         for item in value:
-            chunk.append(_dumps(item))
+            chunk.append(encode(item))
             if len(chunk) == ROWS_PER_WRITE:
                 out.write(("," if written else "") + "\n    " + ",\n    ".join(chunk))
                 written, chunk = True, []

@@ -114,9 +114,15 @@ _CONTRACT = re.compile(
 )
 
 
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+
+
 def contract_key(contract_no: str) -> str:
     """Canonical contract number: its digits (HT-2026-0012, HT20260012, 合同号2026-0012 → 20260012)."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", contract_no or "") if ch.isdigit())
+    text = contract_no or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)  # full-width digits → ASCII
+    return _NOT_DIGIT.sub("", text)
 
 
 def contract_keys_in(memo: str) -> list[str]:

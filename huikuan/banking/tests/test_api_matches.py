@@ -71,7 +71,7 @@ def test_a_clerk_without_the_review_permission_cannot_decide_and_an_auditor_only
     auditor = staff("auditor", all_projects=True)
     assert api(auditor).get("/api/matches/").json()["count"] == 1
     assert api(auditor).post(f"/api/matches/{m.pk}/confirm/", {}, format="json").status_code == 403
-    no_perm = staff("finance", all_projects=True)
+    no_perm = staff("manager", all_projects=True)   # sees matches, may not decide them
     assert api(no_perm).post(f"/api/matches/{m.pk}/confirm/", {}, format="json").status_code == 403
     assert api(staff("sales", all_projects=True)).get("/api/matches/").status_code == 403
 

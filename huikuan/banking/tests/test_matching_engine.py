@@ -15,6 +15,7 @@ from huikuan.banking.matching import (
     name_key,
     pinyin_of,
     propose_batch,
+    subset_sums,
     unit_keys_in,
 )
 
@@ -157,3 +158,131 @@ def test_thresholds_are_parameters():
     [p] = m.match([txn(memo="")])
     assert p.level == "medium"
     assert p.allocations == [(1, D("50000.00"))]
+
+
+def test_split_payment_with_an_ambiguous_payer_is_summed_many_to_one():
+    # given two customers of the same name, each with an open deposit of 20,000 and other receivables
+    m = Matcher([
+        item(1, 1, kind="deposit", amount="20000.00", due=date(2026, 3, 5)),
+        item(2, 2, kind="down_payment", amount="35000.00", due=date(2026, 3, 9)),
+    ])
+    # when the payer sends 12,000.50 and 7,999.50 (no reference, a new account) two days apart
+    p1, p2 = m.match([txn("a", "12000.50", account="6222999900001111", day=date(2026, 3, 5)),
+                      txn("b", "7999.50", account="6222999900001111", day=date(2026, 3, 7))])
+    # then the N:1 pass finds that together they pay the deposit exactly, and suggests it (never auto)
+    assert p1.allocations == [(1, D("12000.50"))] and p2.allocations == [(1, D("7999.50"))]
+    assert p1.level == p2.level == "medium"
+    assert "N:1" in p1.reasons[0]
+    assert m.remaining[1] == 0 and m.remaining[2] == 3_500_000
+
+
+def test_many_to_one_leaves_payments_alone_when_two_receivables_fit_equally():
+    m = Matcher([item(1, 1, amount="20000.00"), item(2, 2, amount="20000.00")])
+    p1, p2 = m.match([txn("a", "12000.00", account="62229999", day=date(2026, 3, 5)),
+                      txn("b", "8000.00", account="62229999", day=date(2026, 3, 6))])
+    assert p1.allocations == [] and p2.allocations == []
+    assert p1.level == p2.level == "low"
+    assert m.remaining[1] == m.remaining[2] == 2_000_000
+
+
+def test_name_only_and_a_common_amount_is_suggested_not_auto_confirmed():
+    # given 30 open deposits of 50,000 and one customer 张三 with such a deposit
+    others = [item(100 + i, 100 + i, kind="deposit", names=(f"客户{i}",), unit=f"9栋1单元{1001 + i}")
+              for i in range(30)]
+    m = Matcher([item(1, 1, kind="deposit"), *others])
+    # when 张三 pays 50,000 with no reference
+    [p] = m.match([txn(amount="50000.00")])
+    # then it is proposed, but a person confirms it
+    assert p.allocations == [(1, D("50000.00"))]
+    assert p.level == "medium" and p.confidence >= 0.9
+    assert any("not auto-confirmed" in r for r in p.reasons)
+    # while a contract number with the same amount is still auto-confirmed
+    m2 = Matcher([item(1, 1, kind="deposit"), *others])
+    [q] = m2.match([txn(amount="50000.00", memo="HT-2026-0001")])
+    assert q.level == "high"
+
+
+def test_due_date_far_from_the_payment_counts_against_a_candidate():
+    # given two namesakes owing the same amount, one due now and one due a year later
+    m = Matcher([item(1, 1, due=date(2027, 3, 5)), item(2, 2, due=date(2026, 3, 1))])
+    [p] = m.match([txn(amount="50000.00", day=date(2026, 3, 3))])
+    assert p.allocations == [(2, D("50000.00"))]
+    assert p.candidates[0][1] > p.candidates[1][1]
+
+
+def test_two_character_name_typo_found_through_the_amount_block():
+    # given 王芳 owing an unusual amount and an unrelated customer
+    m = Matcher([item(1, 1, names=("王芳",), amount="123457.89"), item(2, 2, names=("李四",), amount="90000.00")])
+    # when 王兵 (one character wrong, not a homophone, and too short for the one-typo index) pays exactly that
+    [p] = m.match([txn(amount="123457.89", payer="王兵")])
+    # then it is suggested with the reason
+    assert p.allocations == [(1, D("123457.89"))]
+    assert p.level in ("medium", "high")
+    assert any("one character" in r for r in p.reasons)
+
+
+def _four_loans(dues):
+    return [item(10 + i, 10 + i, kind="mortgage_loan", amount=a, bank="招商银行", names=(f"客户{i}",), due=due,
+                 unit=f"8栋1单元{1001 + i}")
+            for i, (a, due) in enumerate(zip(["100000.00", "400000.00", "200000.00", "300000.00"], dues, strict=True))]
+
+
+def test_batch_unique_only_among_the_nearest_loans_is_suggested_not_auto_confirmed():
+    # given four loans of one bank where 100+400 = 200+300, the first pair due on the transfer day
+    loans = _four_loans([date(2026, 3, 6), date(2026, 3, 6), date(2026, 3, 12), date(2026, 3, 12)])
+    t = txn(amount="500000.00", payer="招商银行股份有限公司上海分行", day=date(2026, 3, 6))
+    p = propose_batch(t, loans)
+    # then the nearer pair is suggested, never auto-confirmed, and the reason says why
+    assert p.level == "medium"
+    assert sorted(p.allocations) == [(10, D("100000.00")), (11, D("400000.00"))]
+    assert any("other sets due further away" in r for r in p.reasons)
+
+
+def test_batch_with_several_equally_near_subsets_is_not_allocated():
+    # given the same four loans all due on the transfer day: two sets sum exactly, neither is nearer
+    loans = _four_loans([date(2026, 3, 6)] * 4)
+    p = propose_batch(txn(amount="500000.00", payer="招商银行", day=date(2026, 3, 6)), loans)
+    assert p.level == "low" and p.allocations == [] and p.exception == "unidentified"
+    assert any("ambiguous" in r for r in p.reasons)
+    assert len(p.candidates) == 2 and p.candidates[0][1] == 0.5
+
+
+def test_batch_pool_is_not_truncated_to_a_few_dozen_loans():
+    # given 150 open loans of one bank due the same week with distinct amounts; the bank pays three of them
+    import random
+
+    rng = random.Random(3)
+    loans = [item(1000 + i, 1000 + i, kind="mortgage_loan", amount=f"{rng.randint(300_000, 3_000_000)}.{i % 100:02d}",
+                  bank="建设银行", names=(f"客户{i}",), due=date(2026, 3, 1 + i % 7), unit=f"7栋1单元{1001 + i}")
+             for i in range(150)]
+    picked = [loans[3], loans[77], loans[149]]
+    total = sum((it.outstanding for it in picked), D(0))
+    [p] = Matcher(loans).match([txn(amount=str(total), payer="中国建设银行", day=date(2026, 3, 4))])
+    assert sorted(p.allocations) == sorted((it.receivable_id, it.outstanding) for it in picked)
+
+
+def test_subset_sums_lists_each_subset_once_and_only_exact_ones():
+    from itertools import combinations
+
+    values = [5, 7, 11, 13, 17, 19, 23, 29, 31, 37]
+    for target in (36, 60, 77, 100):
+        got = subset_sums(values, target, kmax=5, limit=10_000)
+        brute = sorted(c for k in range(1, 6) for c in combinations(range(len(values)), k)
+                       if sum(values[i] for i in c) == target)
+        assert sorted(got) == brute
+        assert len(set(got)) == len(got)
+
+
+def test_fuzzy_indexes_are_built_lazily_once():
+    m = Matcher([item(1, 1, names=("张三丰",))])
+    assert m._by_pinyin is None
+    [p] = m.match([txn(payer="张三峰")])  # one character different
+    assert m._by_pinyin is not None and "张?丰" in m.by_masked
+    assert p.allocations == [(1, D("50000.00"))]
+
+
+def test_amount_index_lookups_and_the_by_amount_view():
+    m = Matcher([item(1, 1, amount="20000.00"), item(2, 2, amount="20000.00"), item(3, 3, amount="123.45")])
+    assert m.amount_count(2_000_000) == 2 and m.amount_count(12_345) == 1 and m.amount_count(1) == 0
+    assert sorted(it.receivable_id for it in m.by_amount[2_000_000]) == [1, 2]
+    assert 1 not in m.by_amount and len(m.by_amount) == 2
