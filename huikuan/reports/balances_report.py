@@ -60,7 +60,8 @@ def balances_data(options: ReportOptions) -> dict[str, Any]:
         yield part_totals
 
     def rows() -> Iterator[dict[str, Any] | RawJSON]:
-        for item in split_in_two(contracts, here, elsewhere):
+        parts = split_in_two(contracts, here, elsewhere) if options.parallel else here(contracts)
+        for item in parts:
             if isinstance(item, BalanceTotals):
                 totals.merge(item)
             else:

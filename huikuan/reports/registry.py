@@ -42,6 +42,7 @@ class ReportOptions:
     date_to: date | None = None
     project: str | None = None        # a project code or name
     user: Any = None                  # narrows to the user's row scope; None: everything (command line)
+    parallel: bool = False            # may fork a helper process (the command line; never a web worker)
     extra: dict[str, Any] = field(default_factory=dict)
 
 

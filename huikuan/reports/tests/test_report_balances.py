@@ -77,3 +77,27 @@ def test_unknown_report_is_a_clear_error():
 
     with pytest.raises(CommandError, match="no report 'nope'; there are: .*balances"):
         call_command("report", "nope")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_two_process_split_writes_the_same_report(monkeypatch):
+    # (a forked helper needs committed rows and its own connection: PostgreSQL, or a file database)
+    from huikuan.reports import balances_report
+    from huikuan.reports.registry import ReportOptions, materialise
+    from huikuan.testing.services import require_postgres
+
+    require_postgres()
+    # given five contracts, two of them paid
+    for n in range(5):
+        c = contract(price="1000.00", contract_no=f"HT-SPLIT-{n}",
+                     plan=[PlanLine("full_payment", 1, "房款", date(2026, 3, 2), Decimal("1000.00"))])
+        if n % 2:
+            post_receipt(actor=None, contract=c, amount="1000.00", received_on=date(2026, 3, 2))
+    options = {"as_of": date(2026, 3, 12)}
+    # when the report is computed in one process, and split over two
+    serial = materialise(balances_report.balances_data(ReportOptions(**options)))
+    monkeypatch.setattr(balances_report, "PARALLEL_FROM", 1)
+    split = materialise(balances_report.balances_data(ReportOptions(**options, parallel=True)))
+    # then both give the same rows in the same order, and the same totals
+    assert split == serial
+    assert split["totals"]["overdue"] == "3000.00"

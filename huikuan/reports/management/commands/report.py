@@ -70,7 +70,7 @@ class Command(BaseCommand):
             extra[key.strip()] = value.strip()
         report_options = ReportOptions(
             as_of=_date(options["as_of"]) or timezone.localdate(), date_from=_date(options["date_from"]),
-            date_to=_date(options["date_to"]), project=options["project"], extra=extra)
+            date_to=_date(options["date_to"]), project=options["project"], extra=extra, parallel=True)
         data = report.build(report_options)
         out = _Stream(self.stdout)   # written as produced: big reports never sit whole in memory
         if options["json"]:
