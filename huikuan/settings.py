@@ -183,10 +183,9 @@ SPECTACULAR_SETTINGS = {
 # With no broker configured the tasks travel through a SQLite file (kombu's SQLAlchemy transport),
 # so `make run` needs no extra server. CELERY_BROKER_URL=redis://… moves them onto Redis workers.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}")
+_SQLITE_RESULTS = f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}"
 CELERY_RESULT_BACKEND = os.environ.get(
-    "CELERY_RESULT_BACKEND",
-    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else f"db+sqlite:///{VAR_DIR / 'celery-results.sqlite3'}",
-)
+    "CELERY_RESULT_BACKEND", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else _SQLITE_RESULTS)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE

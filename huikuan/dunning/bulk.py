@@ -19,7 +19,7 @@ def update_rows(objs: Sequence[models.Model], fields: Sequence[str], batch: int 
     meta = model._meta
     concrete = [meta.get_field(name) for name in fields]
     qn = connection.ops.quote_name
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f in concrete)  # type: ignore[union-attr]
+    assignments = ", ".join(f"{qn(f.column)} = %s" for f in concrete)  # type: ignore[union-attr,arg-type]
     # names come from the model (quoted), values are parameters
     sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # type: ignore[union-attr]  # noqa: S608
     rows = [

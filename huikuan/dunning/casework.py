@@ -146,7 +146,8 @@ def plan_many(cases: list[CollectionCase], today: date, steps_by_policy: dict[in
         if case.policy_id is not None and case.policy_id not in steps_by_policy:  # an inactive policy
             steps_by_policy[case.policy_id] = list(PolicyStep.objects.filter(policy_id=case.policy_id)
                                                    .order_by("position"))
-        new += steps_to_plan(case, today, steps_by_policy.get(case.policy_id, []), planned[case.pk])
+        steps = steps_by_policy.get(case.policy_id, []) if case.policy_id is not None else []
+        new += steps_to_plan(case, today, steps, planned[case.pk])
     CaseAction.objects.bulk_create(new, ignore_conflicts=True, batch_size=1_000)
     return len(new)
 

@@ -8,6 +8,7 @@ level moves. Everything else is case work, changed only through `services`.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -42,7 +43,7 @@ from .choices import (
 from .querysets import CaseQuerySet, DisputeQuerySet
 
 USER = settings.AUTH_USER_MODEL
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 14, "decimal_places": 2}
 DISPUTE_SLA = timedelta(hours=24)
 
 
@@ -236,7 +237,7 @@ class CollectionCase(models.Model):
     close_reason = models.CharField(max_length=16, choices=CloseReason.choices, blank=True)
     updated_on = models.DateField(null=True, blank=True, help_text=_("scan date of the figures"))
 
-    objects = CaseQuerySet.as_manager()
+    objects = CaseQuerySet.as_manager()  # type: ignore[django-manager-missing]
 
     class Meta:
         ordering = ["-priority", "pk"]
@@ -343,7 +344,7 @@ class Dispute(models.Model):
     resolved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     waiver = models.ForeignKey(Waiver, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = DisputeQuerySet.as_manager()
+    objects = DisputeQuerySet.as_manager()  # type: ignore[django-manager-missing]
 
     class Meta:
         ordering = ["response_due_at", "pk"]

@@ -70,7 +70,7 @@ def buyers(contract_ids: list[int]) -> dict[int, Buyer]:
                          "customer__is_vip", "customer__advisor_id"))
     result: dict[int, Buyer] = {}
     for contract_id, *buyer in rows:
-        result.setdefault(contract_id, Buyer(*buyer))
+        result.setdefault(contract_id, Buyer(*buyer))  # type: ignore[arg-type]
     return result
 
 

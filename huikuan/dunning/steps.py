@@ -84,6 +84,7 @@ def run_step(action_id: int, today: date) -> str:
     action.reason = ""
     channel = action.channel
     if channel in MESSAGE_CHANNELS:
+        assert action.step is not None, "a message action always comes from a policy step"
         context = outbound.message_context(
             contract=case.contract, as_of=today, chase=action.amount if disputed > ZERO else None,
             late_fee=Decimal(ctx["late_fee"]), extra={"level": case.level, "case_id": case.pk})

@@ -192,8 +192,9 @@ def export_cells(row: ContractRow) -> list[Any]:
 def contracts_workbook(rows: Iterable[ContractRow]) -> bytes:
     """One sheet, a header row, one row per contract; money cells are Decimal with two places."""
     book = Workbook()
-    sheet = book.active
-    sheet.title = _("Contracts")
+    sheet = book.create_sheet(index=0)
+    book.remove(book.worksheets[1])   # the default empty sheet
+    sheet.title = str(_("Contracts"))
     sheet.append([str(header) for header, _w, _m in EXPORT_COLUMNS])
     sheet.freeze_panes = "A2"
     for index, (_h, width, _m) in enumerate(EXPORT_COLUMNS):

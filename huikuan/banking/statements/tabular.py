@@ -211,14 +211,14 @@ def layout_from_mapping(rows: list[Row], mapping: ColumnMapping) -> Layout:
     headers = [clean(c) for c in rows[header_index].cells] if header_index >= 0 else []
     norm = [normalise_header(h) for h in headers]
     columns: dict[str, list[int]] = {}
-    for fname, col in mapping.columns.items():
-        if isinstance(col, int):
-            columns[fname] = [col]
+    for fname, spec in mapping.columns.items():
+        if isinstance(spec, int):
+            columns[fname] = [spec]
         else:
             try:
-                columns[fname] = [norm.index(normalise_header(col))]
+                columns[fname] = [norm.index(normalise_header(spec))]
             except ValueError:
-                raise StatementError(f"mapped column {col!r} for {fname} is not in the header")
+                raise StatementError(f"mapped column {spec!r} for {fname} is not in the header")
     convention = mapping.amount_convention or _convention(columns) or "signed"
     return Layout(header_index, columns, headers, mapping.date_format, convention, mapping.dayfirst)
 

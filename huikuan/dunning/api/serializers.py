@@ -94,7 +94,7 @@ class CallSerializer(serializers.Serializer):
 
 
 class BulkSerializer(serializers.Serializer):
-    cases = serializers.PrimaryKeyRelatedField(queryset=CollectionCase.objects.all(), many=True)
+    cases: Any = serializers.PrimaryKeyRelatedField(queryset=CollectionCase.objects.all(), many=True)
     operation = serializers.ChoiceField(choices=["hold", "release", "escalate", "assign"])
     reason = serializers.CharField(max_length=255)
     until = serializers.DateField(required=False)

@@ -161,7 +161,8 @@ def test_contract_list_query_count_does_not_grow_with_rows(client, django_assert
 
     # The 12 queries: session, user, staff profile (row scope), count, one page of contracts (project,
     # unit and building joined), their parties with customers (prefetch), balances (contracts, plan
-    # lines, value-changing entries, receipts), staff profile again (role in the user menu), projects for the filter select.
+    # lines, value-changing entries, receipts), staff profile again (role in the user menu), projects for
+    # the filter select.
     sign(3)
     client.get(reverse("contract-list"))  # warm the per-process business-calendar cache
     # when the list is rendered with 3 rows and again with 30
