@@ -55,7 +55,7 @@ def review_promises(today: date) -> dict[str, int]:
 
 @transaction.atomic
 def settle_promise(promise_id: int, today: date) -> str | None:
-    promise = PromiseToPay.objects.select_for_update().select_related("case").get(pk=promise_id)
+    promise = PromiseToPay.objects.select_for_update(of=("self",)).select_related("case").get(pk=promise_id)
     if promise.status != PromiseStatus.OPEN or promise.pay_by >= today:
         return None
     received = received_between(promise.case.contract_id, promise.made_on, promise.pay_by)

@@ -66,7 +66,7 @@ def run_due_steps(today: date) -> dict[str, int]:
 
 @transaction.atomic
 def run_step(action_id: int, today: date) -> str:
-    action = CaseAction.objects.select_for_update().select_related("case", "step", "case__customer",
+    action = CaseAction.objects.select_for_update(of=("self",)).select_related("case", "step", "case__customer",
                                                                    "case__contract").get(pk=action_id)
     case = action.case
     if action.status != ActionStatus.PENDING or case.status != CaseStatus.OPEN:
