@@ -5,9 +5,9 @@ import pytest
 
 from huikuan.banking.models import BankAccount, BankTransaction, Statement
 from huikuan.banking.services.importing import import_statement
+from huikuan.testing.concurrency import run_together
 from huikuan.testing.services import require_postgres
 
-from .concurrency import run_together
 from .statement_files import MARCH_1_5, MARCH_5_9, csv_statement
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -10,9 +10,9 @@ from huikuan.banking.models import Match
 from huikuan.banking.services import review
 from huikuan.banking.services.reconciliation import reconcile
 from huikuan.receivables.models import LedgerEntry, Receipt
+from huikuan.testing.concurrency import run_together
 from huikuan.testing.services import require_postgres
 
-from .concurrency import run_together
 from .helpers import bank_lines, clerk, outstanding, sold
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -1,45 +1,22 @@
 """Two clerks (two real database connections) allocating at the same moment never allocate the same
 money twice. PostgreSQL only: SQLite has no row locks to test."""
 
-import threading
 from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection
 
 from huikuan.receivables import services
 from huikuan.receivables.exceptions import LedgerError
 from huikuan.receivables.models import Receipt
 from huikuan.sales.plans import PlanLine
+from huikuan.testing.concurrency import run_together
 from huikuan.testing.factories import contract, staff
 from huikuan.testing.services import require_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROUNDS = 10
-
-
-def run_together(*jobs):
-    """Start every job at the same instant, each on its own thread (and so its own connection)."""
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list[object] = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait()
-            outcomes[i] = job()
-        except Exception as exc:  # the outcome is what the test inspects
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return outcomes
 
 
 def test_one_receipt_is_never_allocated_beyond_what_it_holds():
