@@ -24,6 +24,7 @@ from huikuan.receivables.api.views import (
     ReceivableViewSet,
     WaiverViewSet,
 )
+from huikuan.reports.api import KpisView
 from huikuan.sales.api.views import ContractViewSet
 
 router = DefaultRouter()
@@ -52,5 +53,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("reports/kpis/", KpisView.as_view(), name="api-kpis"),
     path("", include(router.urls)),
 ]

@@ -46,6 +46,20 @@ app.conf.beat_schedule = {
         "task": "huikuan.banking.tasks.reconcile_pending",
         "schedule": crontab(minute="*/30"),
     },
+    # hourly at :05 — recompute the stored KPI snapshots the management dashboard reads.
+    "refresh-kpi-snapshots": {
+        "task": "huikuan.reports.tasks.refresh_kpi_snapshots",
+        "schedule": crontab(minute=5),
+    },
+    # Monday 08:00 and the 1st of the month 08:00 — the summary e-mailed to managers (PDF attached).
+    "weekly-summary": {
+        "task": "huikuan.reports.tasks.weekly_summary",
+        "schedule": crontab(hour=8, minute=0, day_of_week="mon"),
+    },
+    "monthly-summary": {
+        "task": "huikuan.reports.tasks.monthly_summary",
+        "schedule": crontab(hour=8, minute=0, day_of_month="1"),
+    },
     # every minute — send the outbox's due messages (quiet hours, daily limit and retries apply there).
     "dispatch-outbox": {
         "task": "huikuan.notifications.tasks.dispatch_outbox",

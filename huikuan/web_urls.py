@@ -23,4 +23,5 @@ urlpatterns = [
     path("mortgages/", include("huikuan.mortgages.web_urls")),
     path("banking/", include("huikuan.banking.web_urls")),
     path("dunning/", include("huikuan.dunning.web_urls")),
+    path("reports/", include("huikuan.reports.web_urls")),
 ]

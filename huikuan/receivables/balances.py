@@ -28,6 +28,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -159,7 +160,10 @@ def _ordinal(column: str) -> str:
 def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterator, Iterator, Iterator]:
     # Only table names from the models and the ORM's own compiled subquery go into the SQL text;
     # every value is a bound parameter.
-    ids_sql, ids_params = contracts.order_by().values("pk").query.sql_with_params()
+    try:
+        ids_sql, ids_params = contracts.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:   # a filter that can match nothing (e.g. a scope of no projects)
+        return iter(()), iter(()), iter(()), iter(())
     c, r = Contract._meta.db_table, Receivable._meta.db_table
     e, p = LedgerEntry._meta.db_table, Receipt._meta.db_table
     in_scope = f"IN ({ids_sql})"

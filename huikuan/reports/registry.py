@@ -32,7 +32,7 @@ TextRenderer = Callable[[dict[str, Any], TextIO], None]
 
 _REPORTS: dict[str, Report] = {}
 _discovered = False
-BUILT_IN = ["huikuan.reports.balances_report"]
+BUILT_IN = ["huikuan.reports.balances_report", "huikuan.reports.kpis", "huikuan.reports.review"]
 
 
 @dataclass(frozen=True)

@@ -132,3 +132,11 @@ def test_nightly_late_fee_task_posts_once_per_day():
     assert post_late_fees.delay("2026-03-19").get() == 1
     assert post_late_fees.delay("2026-03-19").get() == 0
     assert services.total_of(LedgerEntry.objects.filter(contract=c, kind=EntryKind.LATE_FEE)) == D("1500.00")
+
+
+def test_balances_of_a_filter_that_matches_nothing_are_empty():
+    from huikuan.receivables.balances import contract_balances
+    from huikuan.sales.models import Contract
+
+    contract(method="mortgage", plan=PLAN)
+    assert list(contract_balances(date(2026, 3, 19), Contract.objects.filter(pk__in=[]))) == []

@@ -50,6 +50,9 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="date_to", help="end of a period (inclusive)")
         parser.add_argument("--project", help="only this project (code or name)")
         parser.add_argument("--json", action="store_true", help="one JSON document instead of a table")
+        parser.add_argument("--period", help="a quarter, e.g. 2026Q3 (kpis, quarterly)")
+        parser.add_argument("--format", choices=["pdf", "pptx"], help="file format (quarterly)")
+        parser.add_argument("--out", help="file to write (quarterly)")
         parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                             help="a report-specific option (repeatable)")
 
@@ -68,6 +71,9 @@ class Command(BaseCommand):
             if not sep:
                 raise CommandError(f"--option {item!r}: write KEY=VALUE")
             extra[key.strip()] = value.strip()
+        for key in ("period", "format", "out"):
+            if options[key]:
+                extra.setdefault(key, options[key])
         report_options = ReportOptions(
             as_of=_date(options["as_of"]) or timezone.localdate(), date_from=_date(options["date_from"]),
             date_to=_date(options["date_to"]), project=options["project"], extra=extra, parallel=True)
