@@ -74,7 +74,7 @@ def test_template_preview_renders_every_language_for_a_visible_contract(client, 
     # and a contract outside their scope is not found
     hidden = client.get("/notifications/preview/", {
         "template": "overdue_reminder", "contract_no": "HT-OTHER-9"})
-    assert "No contract with this number that you may see." in hidden.content.decode()
+    assert "没有您可查看的该编号合同。" in hidden.content.decode()   # the zh-Hans default UI
     assert 'class="panel preview"' not in hidden.content.decode()
 
 
