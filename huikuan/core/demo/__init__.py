@@ -11,6 +11,7 @@ import random
 from django.db import transaction
 
 from .calibrate import calibrate
+from .loans import plan_loans
 from .story import DEFAULT_SIZE, Story, build_story
 from .users import DEMO_LOGINS, PASSWORD
 
@@ -23,6 +24,8 @@ def plan_demo(contracts: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> Story:
     rng = random.Random(seed)
     story = build_story(rng, contracts)
     calibrate(story, rng)
+    story.loans = plan_loans(story, random.Random(rng.random()))
+    story.casework_seed = rng.random()
     return story
 
 

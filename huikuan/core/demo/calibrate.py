@@ -32,7 +32,38 @@ REASONS = {
     "stuck": "贷款审批未通过，客户资金紧张",
     "short": "首付款不足，客户承诺分批补齐",
     "missed": "分期款逾期",
+    "vip": "VIP客户资金周转，延迟付款",
 }
+VIP_LATE = 4
+SLOW_BANK_SHARE = 0.4
+
+
+def slow_banks(story: Story, rng: random.Random) -> None:
+    """Some loans of this quarter (2026Q4) are still with the bank today — in every stage, some stuck
+    past their SLA, some past the disbursement deadline (then the case goes to the specialist).
+    Only money after 2026-10-01 moves: the review quarter's figures stay as they are."""
+    for deal in story.deals:
+        if (deal.period == "2026Q4" and deal.live and deal.incident is None and not deal.tags
+                and deal.method in (M.MORTGAGE, M.COMBINATION) and rng.random() < SLOW_BANK_SHARE):
+            deal.loan_days = (TODAY - deal.sign_date).days + rng.randint(2, 30)
+
+
+def vip_late_payers(story: Story, rng: random.Random) -> None:
+    """A few VIP owners pay a line of 2026Q3 one to three weeks late, within the quarter: their cases go
+    to their advisor first. (Late by less than 30 days, in the quarter: no figure of the story moves.)"""
+    found = []
+    for deal in story.deals:
+        buyer = story.customer(deal.buyer)
+        if not deal.live or deal.incident is not None or not buyer.is_vip or deal.tags - {"vip_repeat"}:
+            continue
+        for index, line in enumerate(lines_of(deal)):
+            if line.kind in ("down_payment", "installment", "final_payment") and \
+                    date(2026, 7, 6) <= line.due_date <= date(2026, 8, 20):
+                found.append((deal, index, line.due_date))
+                break
+    rng.shuffle(found)
+    for deal, index, due in found[:VIP_LATE]:
+        deal.incident = Incident(index, Decimal("1"), due + timedelta(days=rng.randint(9, 20)), REASONS["vip"])
 
 
 def calibrate(story: Story, rng: random.Random) -> None:
@@ -41,6 +72,8 @@ def calibrate(story: Story, rng: random.Random) -> None:
     for _ in range(3):
         choose_incidents(story, random.Random(rng.random()))
         fit_last_year(story)
+    vip_late_payers(story, random.Random(rng.random()))
+    slow_banks(story, random.Random(rng.random()))
     settle_swaps(story)
 
 
@@ -49,6 +82,9 @@ def settle_swaps(story: Story) -> None:
     for new in (d for d in story.deals if "swap_to" in d.tags):
         old = next(d for d in story.deals if "swap_from" in d.tags and d.buyer == new.buyer)
         new.credit = sum((p.amount for p in payments_of(old) if p.day <= new.sign_date), Decimal("0"))
+        # the money moved in goes toward the down payment: the buyer borrows less, never pays twice
+        while sum((ln.amount for ln in lines_of(new) if ln.kind not in LOAN_KINDS), Decimal("0")) < new.credit:
+            new.down_ratio += Decimal("0.05")
 
 
 def _scale_units(deals: list[Deal], factor: Decimal) -> None:

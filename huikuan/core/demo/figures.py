@@ -19,7 +19,8 @@ from huikuan.receivables.models import Receipt
 from huikuan.sales.choices import ContractStatus, PaymentMethod
 from huikuan.sales.models import Contract, ContractParty, Discount, Subscription
 
-from .catalogue import BANKS, PROJECTS
+from .catalogue import PROJECTS
+from .operations import days_to_disbursement, dunning_figures, mortgage_figures, statement_figures
 from .story import OFFER
 from .timeline import PUSH_WEEK, TODAY, quarter_bounds
 
@@ -28,7 +29,6 @@ METHOD_GROUPS = {
     PaymentMethod.PROVIDENT_FUND: "provident_fund",
     PaymentMethod.LUMP_SUM: "lump_sum", PaymentMethod.INSTALLMENT: "lump_sum",
 }
-BACKUP_NOTE = "备选银行"
 
 
 def _pct(part: Decimal, whole: Decimal) -> Decimal:
@@ -97,22 +97,6 @@ def collection_cycle(start: date, end: date, as_of: date = TODAY) -> dict[str, D
                 days[line].append((day - signed_on).days)
                 break
     return {line: quantize(Decimal(sum(v)) / len(v)) for line, v in sorted(days.items()) if v}
-
-
-def days_to_disbursement(start: date, end: date) -> Decimal:
-    """Average days from signing to the first partner-bank disbursement, commercial-mortgage contracts
-    signed in the period (loans moved to a backup bank after a refusal are counted apart)."""
-    names = [b.name for b in BANKS]
-    first: dict[int, tuple[date, date]] = {}
-    rows = (Receipt.objects.filter(method=ReceiptMethod.LOAN_DISBURSEMENT, payer_name__in=names,
-                                   contract__payment_method=PaymentMethod.MORTGAGE,
-                                   contract__sign_date__range=(start, end))
-            .exclude(note__contains=BACKUP_NOTE).order_by("received_on")
-            .values_list("contract_id", "received_on", "contract__sign_date"))
-    for cid, day, signed in rows:
-        first.setdefault(cid, (signed, day))
-    spans = [(day - signed).days for signed, day in first.values()]
-    return quantize(Decimal(sum(spans)) / len(spans)) if spans else ZERO
 
 
 def _project(key: str) -> Project:
@@ -205,6 +189,9 @@ def headline_figures(year: int = 2026, quarter: int = 3) -> dict[str, Any]:
         "days_to_disbursement": days_to_disbursement(start, end),
         "days_to_disbursement_previous": days_to_disbursement(p_start, p_end),
         **project_figures(year, quarter),
+        **mortgage_figures(year, quarter),
+        **statement_figures(),
+        **dunning_figures(year, quarter),
     }
 
 

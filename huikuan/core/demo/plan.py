@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from huikuan.core.money import ZERO
+from huikuan.sales.choices import PaymentMethod
 from huikuan.sales.plans import PlanLine, PlanOptions, build_plan
 
 from .catalogue import BANKS, PROVIDENT_CENTRE
@@ -51,7 +52,9 @@ def payments_of(deal: Deal, lines: list[PlanLine] | None = None) -> list[Pay]:
         if line.kind in LOAN_KINDS:
             provident = line.kind == "provident_loan"
             payer = PROVIDENT_CENTRE if provident else BANK_NAMES[deal.bank]
-            day = deal.sign_date + timedelta(days=deal.provident_days if provident else deal.loan_days)
+            # a combination loan's two parts are disbursed together by the entrusted bank (组合贷一并放款)
+            slow = provident and deal.method != PaymentMethod.COMBINATION
+            day = deal.sign_date + timedelta(days=deal.provident_days if slow else deal.loan_days)
             if unpaid == ZERO:
                 pays.append(Pay(day, line.amount, "provident" if provident else "mortgage", payer))
             elif incident is not None and incident.cured_on is not None:

@@ -137,6 +137,8 @@ class Story:
     deals: list[Deal]
     units: UnitPlanner
     scale: Decimal
+    loans: dict[int, list] = field(default_factory=dict)   # deal key → its `loans.LoanOp`s
+    casework_seed: float = 0.0                               # seeds the dunning case work
 
     def customer(self, key: int) -> CustomerSpec:
         return self.customers[key]

@@ -10,6 +10,8 @@ TODAY = date(2026, 12, 4)
 REVIEW_YEAR, REVIEW_QUARTER = 2026, 3
 PUSH_WEEK = (date(2026, 9, 14), date(2026, 9, 20))     # 限时签约优惠 + 大客户认购会
 GREEN_CHANNEL_FROM = date(2026, 6, 22)                  # deals signed from here on get the 14-day banks
+STATEMENT_WINDOW = (date(2026, 9, 14), date(2026, 9, 30))   # money in these weeks arrives by bank statement
+DUNNING_LIVE = date(2026, 4, 3)                         # the first nightly overdue round (a Friday)
 
 
 @dataclass(frozen=True)
@@ -44,3 +46,11 @@ PERIODS = {
     "2026Q3": Period("2026Q3", *quarter_bounds(2026, 3)),
     "2026Q4": Period("2026Q4", date(2026, 10, 1), date(2026, 11, 20)),  # signed so far this quarter
 }
+
+
+def dunning_rounds() -> list[date]:
+    """The days the dunning round runs in the demo: every Friday from DUNNING_LIVE to TODAY and the
+    quarter ends, except inside the statement window (its money is only known once reconciled)."""
+    days = {DUNNING_LIVE + timedelta(weeks=n) for n in range((TODAY - DUNNING_LIVE).days // 7 + 1)}
+    days |= {date(2026, 6, 30), date(2026, 9, 30), TODAY}
+    return sorted(d for d in days if d <= TODAY and not STATEMENT_WINDOW[0] <= d < STATEMENT_WINDOW[1])

@@ -1,11 +1,15 @@
 """Write a calibrated story into the database: reference data in bulk, money through the services.
 
-Events run in date order (subscriptions, signings, receipts, then this quarter's cancellations, unit
-swap, area settlements and late-fee waivers), so document numbers follow the calendar.
+Events run in date order (bank policies, subscriptions, signings, the loans' pipeline, receipts,
+cancellations and the unit swap, case work, the bank statements of the quarter's last weeks, the
+nightly dunning rounds, area settlements and late-fee waivers), so document numbers follow the
+calendar. Each yuan is posted once: buyers' transfers by `post_receipt`, loans by the pipeline's
+`record_disbursement`, and everything in the statement window only by reconciliation.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -17,20 +21,24 @@ from tqdm import tqdm
 
 from huikuan.customers.models import Customer
 from huikuan.mortgages.models import Bank
+from huikuan.mortgages.services import scan_deadlines
 from huikuan.org.models import Building, Project, Region, SalesTarget, Unit
 from huikuan.receivables import services as ledger
-from huikuan.receivables.choices import ReceiptMethod, ReceiptSource, ReceivableKind
+from huikuan.receivables.choices import ReceiptMethod, ReceivableKind
 from huikuan.sales.models import Contract, Subscription
 from huikuan.sales.services import ContractRequest, Party, sign_contract, subscribe
 
+from .bank_statements import import_and_reconcile, write_escrow_accounts
 from .calibrate import REASONS
-from .catalogue import BANKS, PROJECTS, PROVIDENT_CENTRE, REGIONS
+from .catalogue import BANKS, PROJECTS, REGIONS
+from .collection import Collection
+from .pipeline import Pipeline, write_agreements
 from .plan import Ledger, Pay, options_of, payments_of
 from .story import AGENTS, Deal, Story
 from .targets import quarterly_targets
+from .timeline import STATEMENT_WINDOW, TODAY
 from .users import create_demo_users
 
-BANK_CODES = {b.name: b.code for b in BANKS} | {PROVIDENT_CENTRE: "GJJ"}
 SWAP_REASON = "客户改购更大户型，已付房款转入新合同（换房）"
 CANCEL_REASON = "按揭贷款审批未通过，双方协商解除合同（退房）"
 SURVEY_ERRORS = (Decimal("0.012"), Decimal("-0.008"), Decimal("0.021"), Decimal("-0.036"))
@@ -44,6 +52,7 @@ class Refs:
     users: dict[str, Any]
     contracts: dict[int, Contract]
     subscriptions: dict[int, Subscription]
+    accounts: dict[str, Any]          # project key → its escrow BankAccount
 
 
 def write_reference(story: Story) -> Refs:
@@ -80,33 +89,56 @@ def write_reference(story: Story) -> Refs:
                     amount_signed=t.amount_signed, amount_collected=t.amount_collected)
         for t in quarterly_targets(Ledger.of(story))
     ])
-    return Refs(projects, dict(rows), by_key, users, {}, {})
+    write_agreements({b.code: b for b in Bank.objects.all()})
+    return Refs(projects, dict(rows), by_key, users, {}, {}, write_escrow_accounts(projects))
+
+
+PHASES = ("policy", "subscribe", "sign", "loan", "pay", "cancel", "casework", "statements", "round", "today")
 
 
 class Writer:
+    """Runs every event of the story in date order; on one day: bank policies, subscriptions, signings,
+    the loans' pipeline (disbursements included), buyers' payments, cancellations, case work, the bank
+    statements of the window, the nightly dunning round, and on TODAY what only today brings."""
+
     def __init__(self, story: Story, refs: Refs) -> None:
         self.story, self.refs = story, refs
         self.finance = refs.users["finance"]
-        self.loan_refs: dict[str, int] = {}
+        self.pipeline = Pipeline(refs.contracts, refs.users)
+        self.collection = Collection(story, refs.contracts, refs.users, random.Random(story.casework_seed))
+        self.window: list[tuple[Deal, Pay]] = []      # money that arrives by bank statement
 
     def agent(self, deal: Deal) -> Any:
         return self.refs.users[AGENTS[deal.project]]
 
-    def events(self) -> list[tuple[date, int, int, int, Callable[[], None]]]:
-        out: list[tuple[date, int, int, int, Callable[[], None]]] = []
+    def events(self) -> list[tuple[date, int, int, int, Callable[[], object]]]:
+        phase = {name: n for n, name in enumerate(PHASES)}
+        out: list[tuple[date, int, int, int, Callable[[], object]]] = [
+            (day, phase["policy"], -1, n, action) for n, (day, action) in enumerate(self.pipeline.policy_events())]
+        start, end = STATEMENT_WINDOW
         for deal in self.story.deals:
             pays = payments_of(deal)
             if deal.subscribed_on is not None:
-                out.append((deal.subscribed_on, 0, deal.key, 0, partial(self.subscribe, deal)))
+                out.append((deal.subscribed_on, phase["subscribe"], deal.key, 0, partial(self.subscribe, deal)))
                 pays = pays[1:]        # the deposit is posted with the subscription
-            out.append((deal.sign_date, 1, deal.key, 0, partial(self.sign, deal)))
+            out.append((deal.sign_date, phase["sign"], deal.key, 0, partial(self.sign, deal)))
             for i, pay in enumerate(pays, start=1):
-                out.append((pay.day, 2, deal.key, i, partial(self.pay, deal, pay)))
+                if start <= pay.day <= end:
+                    self.window.append((deal, pay))
+                elif not pay.loan:     # a loan is paid by its disbursement in the pipeline
+                    out.append((pay.day, phase["pay"], deal.key, i, partial(self.pay, deal, pay)))
+            for i, op in enumerate(self.story.loans.get(deal.key, [])):
+                out.append((op.day, phase["loan"], deal.key, i, partial(self.pipeline.run, deal, op)))
             if "swap_to" in deal.tags:
-                out.append((deal.sign_date, 1, deal.key, 1, partial(self.swap, deal)))
+                out.append((deal.sign_date, phase["sign"], deal.key, 1, partial(self.swap, deal)))
             if "cancel" in deal.tags:
                 on = deal.sign_date + timedelta(days=28)
-                out.append((on, 3, deal.key, 0, partial(self.cancel, deal, on)))
+                out.append((on, phase["cancel"], deal.key, 0, partial(self.cancel, deal, on)))
+        out.append((end, phase["statements"], 0, 0, self.statements))
+        out.append((date(2026, 11, 16), phase["casework"], -2, 0, self.settle_areas))
+        out.append((date(2026, 12, 1), phase["casework"], -2, 0, self.waive_late_fees))
+        out += [(day, phase[name], key, 0, action) for day, name, key, action in self.collection.events()]
+        out.append((TODAY, phase["today"], -1, 0, partial(scan_deadlines, TODAY)))   # the specialists' daily check
         out.sort(key=lambda e: e[:4])
         return out
 
@@ -135,18 +167,16 @@ class Writer:
             contract_area=deal.unit.area))
 
     def pay(self, deal: Deal, pay: Pay) -> None:
-        contract = self.refs.contracts[deal.key]
-        if pay.loan:
-            code = BANK_CODES[pay.payer]
-            self.loan_refs[code] = self.loan_refs.get(code, 0) + 1
-            ledger.post_receipt(actor=self.finance, amount=pay.amount, received_on=pay.day, contract=contract,
-                                method=ReceiptMethod.LOAN_DISBURSEMENT, source=ReceiptSource.BANK,
-                                reference=f"{code}{pay.day:%Y%m%d}{self.loan_refs[code]:05d}", payer_name=pay.payer,
-                                note=pay.note or ("公积金贷款放款" if pay.loan == "provident" else "按揭贷款放款"))
-            return
         customer = self.refs.customers[deal.buyer]
-        ledger.post_receipt(actor=self.finance, amount=pay.amount, received_on=pay.day, contract=contract,
-                            method=ReceiptMethod.BANK_TRANSFER, payer_name=customer.name, note=pay.note)
+        ledger.post_receipt(actor=self.finance, amount=pay.amount, received_on=pay.day,
+                            contract=self.refs.contracts[deal.key], method=ReceiptMethod.BANK_TRANSFER,
+                            payer_name=customer.name, note=pay.note)
+
+    def statements(self) -> None:
+        def loan_bank(deal: Deal, pay: Pay) -> Any:
+            return self.pipeline.apps[(deal.key, pay.loan)].bank
+
+        import_and_reconcile(self.story, self.refs.accounts, self.window, loan_bank, self.finance)
 
     def swap(self, new: Deal) -> None:
         old = next(d for d in self.story.deals if "swap_from" in d.tags and d.buyer == new.buyer)
@@ -161,16 +191,18 @@ class Writer:
         events = self.events()
         for _day, _phase, _key, _i, action in tqdm(events, desc="demo quarter", unit="event", disable=not progress):
             action()
-        self.aftercare()
 
-    def aftercare(self) -> None:
-        """This quarter's area settlements and late-fee waivers."""
+    def settle_areas(self) -> None:
+        """This quarter's area settlements (A's first buildings were surveyed)."""
         delivered = [d for d in self.story.deals if d.project == "A" and d.period in ("2025Q2", "2025Q3")
                      and d.live and d.incident is None]
         for deal, error in zip(delivered, SURVEY_ERRORS, strict=False):
             ledger.settle_area(actor=self.finance, contract=self.refs.contracts[deal.key],
                                registered_area=(deal.unit.area * (1 + error)).quantize(Decimal("0.01")),
                                on=date(2026, 11, 16))
+
+    def waive_late_fees(self) -> None:
+        """Two late-fee waivers requested: one approved, one rejected."""
         late = [d for d in self.story.deals if d.incident is not None and d.incident.cured_on is not None
                 and d.incident.reason in (REASONS["short"], REASONS["missed"])]
         for approve, deal in zip((True, False), late, strict=False):
@@ -180,10 +212,10 @@ class Writer:
             if fee is None:
                 continue
             owed = ledger.outstanding_of([fee.pk])[fee.pk]
+            if owed <= 0:
+                continue
             waiver = ledger.request_waiver(actor=self.refs.users["collector"], receivable=fee,
                                            amount=(owed / 2).quantize(Decimal("0.01")),
                                            reason="客户已补齐欠款并承诺按期付款，申请减免一半违约金")
             ledger.decide_waiver(actor=self.refs.users["manager"], waiver=waiver, approve=approve,
                                  note="同意减免" if approve else "逾期时间较长，不予减免", on=date(2026, 12, 1))
-
-
