@@ -14,7 +14,7 @@ from huikuan.core.services import record
 from huikuan.receivables.models import Receipt
 
 from .casework import CaseError, _open_case_locked, _user, escalate
-from .choices import ActionKind, CaseStatus, PromiseStatus
+from .choices import ActionKind, CaseStatus, Level, PromiseStatus
 from .models import CaseAction, CollectionCase, PromiseToPay
 
 
@@ -63,7 +63,9 @@ def settle_promise(promise_id: int, today: date) -> str | None:
     promise.status = PromiseStatus.KEPT if received >= promise.amount else PromiseStatus.BROKEN
     promise.save(update_fields=["received", "checked_on", "status"])
     record(None, f"promise.{promise.status}", promise.case, amount=promise.amount, received=received)
-    if promise.status == PromiseStatus.BROKEN and promise.case.status == CaseStatus.OPEN:
+    # a broken promise escalates — unless the case is already at the top level (red): then it is logged
+    if (promise.status == PromiseStatus.BROKEN and promise.case.status == CaseStatus.OPEN
+            and promise.case.level != Level.RED):
         escalate(promise.case, actor=None, on=today,
                  reason=f"promise broken: {promise.amount:.2f} by {promise.pay_by}, received {received:.2f}")
     return str(promise.status)

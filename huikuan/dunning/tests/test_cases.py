@@ -78,6 +78,19 @@ def test_a_broken_promise_escalates(case):
     assert ("书面付款通知", date(2026, 4, 9)) in pending(case)
 
 
+def test_a_broken_promise_on_a_red_case_is_recorded_without_failing_the_review(case):
+    # given a case already at red, and a promise on it that is not kept
+    services.escalate(case, actor=None, reason="legal review", to_level="red", on=date(2026, 3, 13))
+    promise = services.promise_to_pay(case, actor=None, amount="10000.00", pay_by=date(2026, 3, 20),
+                                      made_on=date(2026, 3, 13))
+    # when the promises are reviewed, the review goes through
+    assert services.review_promises(date(2026, 3, 21)) == {"kept": 0, "broken": 1}
+    # then the promise is broken and the case stays red (there is no level above)
+    promise.refresh_from_db()
+    case.refresh_from_db()
+    assert (promise.status, case.level) == ("broken", "red")
+
+
 def test_a_kept_promise_does_not_escalate_and_holds_the_steps_meanwhile(case, sent):
     services.promise_to_pay(case, actor=None, amount="10000.00", pay_by=date(2026, 3, 20), made_on=date(2026, 3, 13))
     # while the promise runs, steps wait
