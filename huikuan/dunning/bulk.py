@@ -1,33 +1,92 @@
-"""Many-row UPDATE by primary key as one prepared statement run many times.
+"""Many-row writes as one prepared statement run many times, for the nightly scan.
 
-Django's `bulk_update` builds a CASE WHEN per row and field — fine for dozens of rows, slow for the
-hundreds of thousands of late lines the nightly scan touches. This is the same update without the
-expression tree: values go through each field's own `get_db_prep_save`, so types stay exact.
+Django's `bulk_update` builds a CASE WHEN per row and field, and `bulk_create` prepares every value
+of every instance through the compiler — fine for dozens of rows, slow for the hundreds of thousands
+of late lines the nightly scan touches. These take plain tuples instead: values go in as the database
+driver takes them (int, str, Decimal, date, None — Django registers the SQLite adapters; psycopg adapts
+them natively), and a value the same for every row (a timestamp, say) is prepared once by its field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db import connection, models
 
+BATCH = 5_000
 
-def update_rows(objs: Sequence[models.Model], fields: Sequence[str], batch: int = 5_000) -> int:
+
+def _quoted(model: type[models.Model], fields: Sequence[str]) -> tuple[str, list[str]]:
+    meta = model._meta
+    qn = connection.ops.quote_name
+    return qn(meta.db_table), [qn(str(meta.get_field(name).column)) for name in fields]  # type: ignore[union-attr]
+
+
+def _run(sql: str, rows: Iterable[Sequence[Any]], batch: int) -> int:
+    done = 0
+    chunk: list[Sequence[Any]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                cursor.executemany(sql, chunk)
+                done, chunk = done + len(chunk), []
+        if chunk:
+            cursor.executemany(sql, chunk)
+            done += len(chunk)
+    return done
+
+
+def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *,
+                same: Mapping[str, Any] | None = None, ignore_conflicts: bool = False, batch: int = BATCH) -> int:
+    """INSERT `rows` (tuples in the order of `fields`); `same` holds values shared by every row (each
+    prepared once by its field). Columns named in neither must have a database default or be nullable
+    — pass them. With `ignore_conflicts`, a row that breaks a unique constraint is skipped."""
+    same = dict(same or {})
+    meta = model._meta
+    tail = tuple(meta.get_field(name).get_db_prep_save(value, connection)  # type: ignore[union-attr]
+                 for name, value in same.items())
+    table, columns = _quoted(model, [*fields, *same])
+    values = ", ".join(["%s"] * len(columns))
+    suffix = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""  # SQLite 3.24+, PostgreSQL
+    # names come from the model (quoted), values are parameters
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}){suffix}"  # noqa: S608
+    return _run(sql, ((*row, *tail) for row in rows), batch)
+
+
+def update_values(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],
+                  batch: int = BATCH) -> int:
+    """UPDATE by primary key: each row is the new values in the order of `fields`, then the pk."""
+    table, columns = _quoted(model, fields)
+    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    sql = f"UPDATE {table} SET {', '.join(f'{c} = %s' for c in columns)} WHERE {pk} = %s"  # noqa: S608
+    return _run(sql, rows, batch)
+
+
+def update_rows(objs: Sequence[models.Model], fields: Sequence[str], batch: int = BATCH) -> int:
+    """UPDATE model instances by primary key; values go through each field's own `get_db_prep_save`,
+    so types stay exact."""
     if not objs:
         return 0
-    model = type(objs[0])
-    meta = model._meta
-    concrete = [meta.get_field(name) for name in fields]
-    qn = connection.ops.quote_name
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f in concrete)  # type: ignore[union-attr,arg-type]
-    # names come from the model (quoted), values are parameters
-    sql = f"UPDATE {qn(meta.db_table)} SET {assignments} WHERE {qn(meta.pk.column)} = %s"  # type: ignore[union-attr]  # noqa: S608
-    rows = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in concrete]  # type: ignore[union-attr]
-        + [obj.pk]
-        for obj in objs
-    ]
+    concrete = [type(objs[0])._meta.get_field(name) for name in fields]
+    rows = ([f.get_db_prep_save(getattr(obj, f.attname), connection) for f in concrete]  # type: ignore[union-attr]
+            + [obj.pk] for obj in objs)
+    return update_values(type(objs[0]), fields, rows, batch)
+
+
+def delete_ids(model: type[models.Model], ids: Sequence[Any], batch: int = 500) -> int:
+    """DELETE rows by primary key, a few hundred per statement (no cascade collection: for tables
+    nothing points at)."""
+    if not ids:
+        return 0
+    table, _ = _quoted(model, [])
+    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    done = 0
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            cursor.executemany(sql, rows[start:start + batch])
-    return len(rows)
+        for start in range(0, len(ids), batch):
+            chunk = ids[start:start + batch]
+            cursor.execute(f"DELETE FROM {table} WHERE {pk} IN ({', '.join(['%s'] * len(chunk))})",  # noqa: S608
+                           list(chunk))
+            done += cursor.rowcount
+    return done

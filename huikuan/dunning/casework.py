@@ -10,7 +10,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from huikuan.core.money import ZERO
@@ -18,7 +18,7 @@ from huikuan.core.services import business_calendar, record
 from huikuan.sales.models import Contract
 
 from . import levels, outbound, policy, priority
-from .bulk import update_rows
+from .bulk import insert_rows, update_rows
 from .choices import (
     RANK,
     ActionKind,
@@ -47,15 +47,17 @@ def effective_level(scan_level: str, floor: str) -> str:
 FIGURES = ["level", "risk", "overdue", "days", "oldest_due", "priority", "updated_on", "owner", "owner_reason"]
 
 
-def sync_cases(ctx: Any, positions: list[ContractPosition], verdicts: dict[int, levels.Verdict],
+def sync_cases(ctx: Any, positions: list[ContractPosition], verdicts: dict[int, levels.Judged],
                in_window: dict) -> None:
     """Open, update or close the case of every contract in a scan window (inside its transaction).
-    Set-based: one query for the open cases, one for their planned steps, one bulk update, one bulk insert."""
+    Set-based: one query for the open cases, one for their planned steps, one bulk update, bulk inserts
+    for the cases opened (and their audit events) and the steps planned."""
     from .scanning import risk_of
 
     open_cases = {c.contract_id: c for c in CollectionCase.objects.open().filter(**in_window)}
     changed: list[CollectionCase] = []
     to_plan: list[CollectionCase] = []
+    opened: list[CollectionCase] = []
     for pos in positions:
         case = open_cases.get(pos.contract_id)
         late = pos.late_lines
@@ -65,18 +67,22 @@ def sync_cases(ctx: Any, positions: list[ContractPosition], verdicts: dict[int, 
             continue
         scan_level = levels.worst([verdicts[line.receivable_id].level for line in late])
         if case is None:
-            case = open_case(pos, scan_level, ctx.as_of, risk_of(ctx, pos), ctx.policies, ctx.staffing)
-        elif case.updated_on and case.updated_on > ctx.as_of:
+            opened.append(new_case(pos, scan_level, ctx.as_of, risk_of(ctx, pos), ctx.policies, ctx.staffing))
             continue
-        elif update_figures(case, pos, scan_level, ctx.as_of, risk_of(ctx, pos), ctx.staffing):
+        if case.updated_on and case.updated_on > ctx.as_of:
+            continue
+        if update_figures(case, pos, scan_level, ctx.as_of, risk_of(ctx, pos), ctx.staffing):
             changed.append(case)
         to_plan.append(case)
     update_rows(changed, FIGURES)
-    plan_many(to_plan, ctx.as_of, {choice.policy.pk: choice.steps for choice in ctx.policies})
+    insert_cases(opened)
+    plan_many(to_plan + opened, ctx.as_of, {choice.policy.pk: choice.steps for choice in ctx.policies},
+              ctx.schedules)
 
 
-def open_case(pos: ContractPosition, level: str, as_of: date, risk: str, policies: list | None = None,
-              staffing: Staffing | None = None) -> CollectionCase:
+def new_case(pos: ContractPosition, level: str, as_of: date, risk: str, policies: list | None = None,
+             staffing: Staffing | None = None) -> CollectionCase:
+    """The case a contract with late lines opens, with its owner, policy and figures (not saved)."""
     late = pos.late_lines
     kinds = {line.kind for line in late}
     loan_only = kinds <= levels.LOAN_KINDS
@@ -85,13 +91,55 @@ def open_case(pos: ContractPosition, level: str, as_of: date, risk: str, policie
     choice = policy_for(load_policies() if policies is None else policies, kinds,
                         segment_of(pos.is_vip, pos.customer_kind))
     case = CollectionCase(
-        contract_id=pos.contract_id, customer_id=pos.customer_id, policy=choice.policy if choice else None,
-        owner=owner, owner_reason=reason, level=level, risk=risk, opened_on=as_of)
+        contract_id=pos.contract_id, customer_id=pos.customer_id, policy_id=choice.policy.pk if choice else None,
+        owner_id=owner.pk if owner is not None else None, owner_reason=reason, level=level, risk=risk,
+        opened_on=as_of)
     update_figures(case, pos, level, as_of, risk, staffing)
-    case.save(force_insert=True)
-    record(None, "case.opened", case, contract=pos.contract_id, level=level, owner=owner and owner.pk,
-           owner_reason=reason, overdue=pos.overdue)
     return case
+
+
+def open_case(pos: ContractPosition, level: str, as_of: date, risk: str, policies: list | None = None,
+              staffing: Staffing | None = None) -> CollectionCase:
+    case = new_case(pos, level, as_of, risk, policies, staffing)
+    insert_cases([case])
+    return case
+
+
+CASE_COLUMNS = ["contract", "customer", "policy", "status", "owner", "owner_reason", "level", "level_floor", "risk",
+                "overdue", "days", "oldest_due", "priority", "on_hold_until", "hold_reason", "opened_on",
+                "closed_on", "close_reason", "updated_on"]
+
+
+def insert_cases(cases: list[CollectionCase]) -> None:
+    """Save new cases in bulk (their ids set from the one open case per contract) with a `case.opened`
+    audit event each."""
+    if not cases:
+        return
+    fields = [CollectionCase._meta.get_field(name).attname for name in CASE_COLUMNS]  # type: ignore[union-attr]
+    insert_rows(CollectionCase, CASE_COLUMNS, [[getattr(case, f) for f in fields] for case in cases])
+    by_contract = {case.contract_id: case for case in cases}
+    wanted = list(by_contract)
+    for start in range(0, len(wanted), 500):
+        for contract_id, pk in (CollectionCase.objects.open().filter(contract_id__in=wanted[start:start + 500])
+                                .values_list("contract_id", "pk")):
+            by_contract[contract_id].pk = pk
+            by_contract[contract_id]._state.adding = False
+    record_many("case.opened", cases, lambda case: {
+        "contract": case.contract_id, "level": case.level, "owner": case.owner_id, "owner_reason": case.owner_reason,
+        "overdue": str(case.overdue)})
+
+
+def record_many(action: str, objs: list[Any], data: Any) -> None:
+    """`core.services.record` for many objects at once (no actor: the scan did it)."""
+    from huikuan.core.models import AuditEvent
+
+    if not objs:
+        return
+    label = objs[0]._meta.label_lower
+    prep = AuditEvent._meta.get_field("data").get_db_prep_save
+    rows = ((str(obj.pk), prep(data(obj), connection)) for obj in objs)  # type: ignore[attr-defined]
+    insert_rows(AuditEvent, ["object_id", "data"], rows,
+                same={"action": action, "object_type": label, "actor": None, "at": timezone.now()})
 
 
 def update_figures(case: CollectionCase, pos: ContractPosition, scan_level: str, as_of: date, risk: str,
@@ -122,34 +170,59 @@ def reassign_from_advisor(case: CollectionCase, pos: ContractPosition, level: st
         case.owner, case.owner_reason = owner, reason
 
 
-def steps_to_plan(case: CollectionCase, today: date, steps: list[PolicyStep], planned: set[int]) -> list[CaseAction]:
-    """The policy's steps the case's level has reached and that are not planned yet (not saved)."""
+def steps_to_plan(case: CollectionCase, today: date, steps: list[PolicyStep], planned: set[int],
+                  days: list[date] | None = None) -> list[CaseAction]:
+    """The policy's steps the case's level has reached and that are not planned yet (not saved).
+    `days` is the steps' schedule from the case's oldest due date, when the caller knows it."""
+    return [CaseAction(case=case, kind=ActionKind.STEP, step=step, channel=step.channel, status=ActionStatus.PENDING,
+                       planned_on=day) for step, day in _due_steps(case, today, steps, planned, days)]
+
+
+def _due_steps(case: CollectionCase, today: date, steps: list[PolicyStep], planned: set[int],
+               days: list[date] | None = None) -> list[tuple[PolicyStep, date]]:
     if case.policy_id is None or case.oldest_due is None or case.status != CaseStatus.OPEN or not steps:
         return []
+    if days is None:
+        days = step_days(steps, case.oldest_due)
+    reached = RANK[case.level]
+    return [(step, max(day, today)) for step, day in zip(steps, days, strict=True)
+            if step.anchor != Anchor.BEFORE_DUE and step.pk not in planned and RANK[step.min_level] <= reached]
+
+
+def step_days(steps: list[PolicyStep], due: date) -> list[date]:
     timings = [policy.Timing(s.anchor, s.days, s.business_days) for s in steps]
-    days = policy.schedule(timings, due=case.oldest_due, calendar=business_calendar())
-    return [
-        CaseAction(case=case, kind=ActionKind.STEP, step=step, channel=step.channel, status=ActionStatus.PENDING,
-                   planned_on=max(day, today))
-        for step, day in zip(steps, days, strict=True)
-        if step.anchor != Anchor.BEFORE_DUE and step.pk not in planned and RANK[step.min_level] <= RANK[case.level]
-    ]
+    return policy.schedule(timings, due=due, calendar=business_calendar())
 
 
-def plan_many(cases: list[CollectionCase], today: date, steps_by_policy: dict[int, list[PolicyStep]]) -> int:
+def plan_many(cases: list[CollectionCase], today: date, steps_by_policy: dict[int, list[PolicyStep]],
+              schedules: dict | None = None) -> int:
+    """Plan the steps each case has reached, in bulk; `schedules` remembers the steps' days per policy
+    and oldest due date across calls (the scan passes one for the whole run)."""
     planned: dict[int, set[int]] = defaultdict(set)
-    for case_id, step_id in (CaseAction.objects.filter(case__in=[c.pk for c in cases], kind=ActionKind.STEP)
-                             .order_by().values_list("case_id", "step_id")):
-        planned[case_id].add(step_id)
-    new: list[CaseAction] = []
+    ids = [c.pk for c in cases]
+    for start in range(0, len(ids), 500):
+        for case_id, step_id in (CaseAction.objects.filter(case__in=ids[start:start + 500], kind=ActionKind.STEP)
+                                 .order_by().values_list("case_id", "step_id")):
+            planned[case_id].add(step_id)
+    schedules = {} if schedules is None else schedules
+    rows = []
     for case in cases:
         if case.policy_id is not None and case.policy_id not in steps_by_policy:  # an inactive policy
             steps_by_policy[case.policy_id] = list(PolicyStep.objects.filter(policy_id=case.policy_id)
                                                    .order_by("position"))
         steps = steps_by_policy.get(case.policy_id, []) if case.policy_id is not None else []
-        new += steps_to_plan(case, today, steps, planned[case.pk])
-    CaseAction.objects.bulk_create(new, ignore_conflicts=True, batch_size=1_000)
-    return len(new)
+        days = None
+        if steps and case.oldest_due is not None:
+            key = (case.policy_id, case.oldest_due)
+            days = schedules.get(key)
+            if days is None:
+                days = schedules[key] = step_days(steps, case.oldest_due)
+        rows += [(case.pk, ActionKind.STEP, step.pk, step.channel, ActionStatus.PENDING, day)
+                 for step, day in _due_steps(case, today, steps, planned[case.pk], days)]
+    insert_rows(CaseAction, ["case", "kind", "step", "channel", "status", "planned_on"], rows,
+                same={"at": timezone.now(), "done_on": None, "outcome": "", "reason": "", "amount": None,
+                      "message_ref": "", "document": "", "actor": None}, ignore_conflicts=True)
+    return len(rows)
 
 
 def plan_steps(case: CollectionCase, today: date) -> int:

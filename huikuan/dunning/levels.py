@@ -7,6 +7,7 @@ matching level wins; among rules of that level the first in order gives the reas
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,17 +49,58 @@ def matches(rule: Rule, facts: Facts) -> bool:
             and RISK_RANK[facts.risk] >= RISK_RANK[rule.min_risk])
 
 
-def evaluate(rules: Sequence[Rule], facts: Facts) -> Verdict:
+def deciding_rule(rules: Sequence[Rule], facts: Facts) -> Rule | None:
+    """The rule that decides the level: the first of the most serious level that matches."""
     if facts.days <= 0 or facts.amount <= 0:
-        return NOT_LATE
+        return None
     best: Rule | None = None
     for rule in rules:
         if matches(rule, facts) and (best is None or RANK[rule.level] > RANK[best.level]):
             best = rule
-    if best is None:
-        return NOT_LATE
-    return Verdict(best.level, f"{best.name}: {facts.days} days, {facts.amount:.2f} overdue, "
-                               f"{facts.kind}, risk {facts.risk}")
+    return best
+
+
+def reason_for(rule: Rule, facts: Facts) -> str:
+    return f"{rule.name}: {facts.days} days, {facts.amount:.2f} overdue, {facts.kind}, risk {facts.risk}"
+
+
+def evaluate(rules: Sequence[Rule], facts: Facts) -> Verdict:
+    best = deciding_rule(rules, facts)
+    return NOT_LATE if best is None else Verdict(best.level, reason_for(best, facts))
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """A verdict whose reason is written only when someone reads it (most scans record few changes)."""
+
+    rule: Rule | None
+    facts: Facts
+
+    @property
+    def level(self) -> str:
+        return "" if self.rule is None else self.rule.level
+
+    @property
+    def reason(self) -> str:
+        return "" if self.rule is None else reason_for(self.rule, self.facts)
+
+
+class Judge:
+    """`evaluate` for many lines: the deciding rule depends only on the days, the kind, the risk and
+    which amount thresholds are reached, so it is worked out once per such combination."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = list(rules)
+        self.thresholds = sorted({rule.min_amount for rule in self.rules})
+        self._known: dict[tuple, Rule | None] = {}
+
+    def judge(self, facts: Facts) -> Judged:
+        key = (facts.days, facts.kind, facts.risk, bisect_right(self.thresholds, facts.amount), facts.amount > 0)
+        try:
+            rule = self._known[key]
+        except KeyError:
+            rule = self._known[key] = deciding_rule(self.rules, facts)
+        return Judged(rule, facts)
 
 
 def worst(levels: Sequence[str]) -> str:

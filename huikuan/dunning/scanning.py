@@ -21,15 +21,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from huikuan.core.money import ZERO
+from huikuan.receivables.models import Receivable
 from huikuan.sales.models import Contract
 
-from . import levels
+from . import levels, read_ahead
 from .aging import Bucket, bucket_for
-from .bulk import update_rows
+from .bulk import delete_ids, insert_rows, update_values
 from .choices import PromiseStatus, Risk, ScanStatus
 from .config import PolicyChoice, load_buckets, load_policies, load_rules
 from .models import LevelChange, OverdueSnapshot, PromiseToPay, ReceivableStatus, ScanRun
-from .positions import ContractPosition, contract_positions
+from .positions import ContractPosition
 from .staffing import Staffing
 
 WINDOW = 2_000           # contracts per committed window
@@ -48,6 +49,11 @@ class ScanContext:
     policies: list[PolicyChoice]
     risky_customers: set[int]
     staffing: Staffing = field(default_factory=Staffing)
+    judge: levels.Judge = field(init=False)
+    schedules: dict = field(default_factory=dict)   # (policy, oldest due) → the steps' days, for the scan
+
+    def __post_init__(self) -> None:
+        self.judge = levels.Judge(self.rules)
 
 
 def risky_customers(as_of: date) -> set[int]:
@@ -81,24 +87,32 @@ def claim(as_of: date, *, force: bool = False) -> tuple[ScanRun, str] | None:
 
 
 def scan_overdue(as_of: date, *, force: bool = False, window: int = WINDOW,
-                 progress: Callable[[int, int], None] | None = None) -> ScanRun:
-    """Scan every live contract as of `as_of`. Done already: returns the run untouched (`force` redoes it)."""
+                 progress: Callable[[int, int], None] | None = None, parallel: bool = True) -> ScanRun:
+    """Scan every live contract as of `as_of`. Done already: returns the run untouched (`force` redoes it).
+    With `parallel`, a second process reads the ledger ahead where it can (see `read_ahead`)."""
     claimed = claim(as_of, force=force)
     if claimed is None:
         return ScanRun.objects.get(as_of=as_of)
     run, token = claimed
     ctx = ScanContext(as_of, load_rules(), load_buckets(), load_policies(), risky_customers(as_of))
     try:
-        while True:
+        bounds = read_ahead.window_bounds(run.last_contract_id, window)
+        windows = (read_ahead.read_ahead(as_of, bounds) if parallel and read_ahead.usable(len(bounds))
+                   else ((a, b, read_ahead.positions_of(as_of, a, b)) for a, b in bounds))
+        try:
+            for after_id, last_id, positions in windows:
+                commit_window(run, token, ctx, positions, after_id, last_id)
+                if progress:
+                    progress(run.contracts_done, run.contracts_total)
+        finally:
+            windows.close()   # a reader still running is stopped now, not when the generator is collected
+        while True:   # contracts signed while the scan ran
             ids = list(Contract.objects.live().filter(pk__gt=run.last_contract_id).order_by("pk")
                        .values_list("pk", flat=True)[:window])
             if not ids:
                 break
-            window_contracts = Contract.objects.live().filter(pk__gt=run.last_contract_id, pk__lte=ids[-1])
-            positions = list(contract_positions(as_of, window_contracts))
-            commit_window(run, token, ctx, positions, run.last_contract_id, ids[-1])
-            if progress:
-                progress(run.contracts_done, run.contracts_total)
+            commit_window(run, token, ctx, read_ahead.positions_of(as_of, run.last_contract_id, ids[-1]),
+                          run.last_contract_id, ids[-1])
     except Exception as exc:
         ScanRun.objects.filter(pk=run.pk, token=token).update(status=ScanStatus.FAILED, error=repr(exc)[:2000])
         raise
@@ -134,63 +148,93 @@ def risk_of(ctx: ScanContext, pos: ContractPosition) -> str:
     return Risk.HIGH if pos.customer_id in ctx.risky_customers else Risk.NORMAL
 
 
-def evaluate_positions(ctx: ScanContext, positions: list[ContractPosition]) -> dict[int, levels.Verdict]:
-    """Level verdict per late receivable id."""
-    result: dict[int, levels.Verdict] = {}
+def evaluate_positions(ctx: ScanContext, positions: list[ContractPosition]) -> dict[int, levels.Judged]:
+    """Level verdict per late receivable id (the same as `levels.evaluate`, reasons written on demand)."""
+    judge = ctx.judge.judge
+    facts = levels.Facts
+    result: dict[int, levels.Judged] = {}
     for pos in positions:
         risk = risk_of(ctx, pos)
         for line in pos.late_lines:
-            result[line.receivable_id] = levels.evaluate(ctx.rules, levels.Facts(line.days, line.overdue,
-                                                                                 line.kind, risk))
+            result[line.receivable_id] = judge(facts(line.days, line.overdue, line.kind, risk))
     return result
 
 
-def write_snapshots(as_of: date, positions: list[ContractPosition], verdicts: dict[int, levels.Verdict],
+def write_snapshots(as_of: date, positions: list[ContractPosition], verdicts: dict[int, levels.Judged],
                     in_window: dict, buckets: list[Bucket] | None = None) -> None:
-    buckets = buckets or load_buckets()
-    OverdueSnapshot.objects.filter(as_of=as_of, **in_window).delete()
-    OverdueSnapshot.objects.bulk_create([
-        OverdueSnapshot(as_of=as_of, receivable_id=line.receivable_id, contract_id=pos.contract_id,
-                        project_id=pos.project_id, customer_id=pos.customer_id, kind=line.kind,
-                        effective_due=line.effective_due, days=line.days, bucket=bucket_for(line.days, buckets),
-                        level=verdicts[line.receivable_id].level, amount=line.overdue)
-        for pos in positions for line in pos.late_lines
-    ], batch_size=2_000)
+    """The window's snapshot rows for `as_of`: new late lines inserted, changed ones updated, lines no
+    longer late deleted; a row that is already right is not written (a redo of a date writes nothing)."""
+    bucket_of = _bucket_lookup(buckets or load_buckets())
+    # by (date, receivable) — the unique index — for the window's plan lines: filtering the date's rows by
+    # contract instead walks every row of the date once per window (quadratic over a scan)
+    lines = Receivable.objects.filter(**in_window).values("pk")
+    existing = {row[0]: row[1:] for row in OverdueSnapshot.objects.filter(as_of=as_of, receivable_id__in=lines)
+                .order_by().values_list("receivable_id", "pk", *SNAPSHOT_FIGURES)}
+    creates, updates = [], []
+    for pos in positions:
+        for line in pos.late_lines:
+            rid = line.receivable_id
+            figures = (pos.contract_id, pos.project_id, pos.customer_id, line.kind, line.effective_due, line.days,
+                       bucket_of(line.days), verdicts[rid].level, line.overdue)
+            old = existing.pop(rid, None)
+            if old is None:
+                creates.append((rid, *figures))
+            elif old[1:] != figures:
+                updates.append((*figures, old[0]))
+    insert_rows(OverdueSnapshot, ["receivable", *SNAPSHOT_FIGURES], creates, same={"as_of": as_of})
+    update_values(OverdueSnapshot, SNAPSHOT_FIGURES, updates)
+    delete_ids(OverdueSnapshot, [old[0] for old in existing.values()])
 
 
-def write_statuses(as_of: date, positions: list[ContractPosition], verdicts: dict[int, levels.Verdict],
+SNAPSHOT_FIGURES = ["contract", "project", "customer", "kind", "effective_due", "days", "bucket", "level", "amount"]
+STATUS_FIGURES = ["as_of", "level", "days", "amount"]
+
+
+def _bucket_lookup(buckets: list[Bucket]) -> Callable[[int], str]:
+    known: dict[int, str] = {}
+
+    def bucket_of(days: int) -> str:
+        found = known.get(days)
+        if found is None:
+            found = known[days] = bucket_for(days, buckets)
+        return found
+    return bucket_of
+
+
+def write_statuses(as_of: date, positions: list[ContractPosition], verdicts: dict[int, levels.Judged],
                    in_window: dict) -> None:
     """Bring each receivable's latest level up to `as_of`, recording every change with its reason.
     A scan of an earlier date than the status already holds changes nothing (no time travel)."""
-    existing = {s.receivable_id: s for s in ReceivableStatus.objects.filter(**in_window)}
-    late = {line.receivable_id: (pos, line) for pos in positions for line in pos.late_lines}
-    creates, updates, deletes, changes = [], [], [], []
-    for rid, (pos, line) in late.items():
-        verdict = verdicts[rid]
-        status = existing.get(rid)
-        if status is None:
-            creates.append(ReceivableStatus(receivable_id=rid, contract_id=pos.contract_id, as_of=as_of,
-                                            level=verdict.level, days=line.days, amount=line.overdue))
-            changes.append(LevelChange(receivable_id=rid, contract_id=pos.contract_id, as_of=as_of, from_level="",
-                                       to_level=verdict.level, reason=verdict.reason[:255]))
-            continue
-        if status.as_of > as_of:
-            continue
-        if status.level != verdict.level:
-            changes.append(LevelChange(receivable_id=rid, contract_id=pos.contract_id, as_of=as_of,
-                                       from_level=status.level, to_level=verdict.level, reason=verdict.reason[:255]))
-        if (status.as_of, status.level, status.days, status.amount) != (as_of, verdict.level, line.days, line.overdue):
-            status.as_of, status.level, status.days, status.amount = as_of, verdict.level, line.days, line.overdue
-            updates.append(status)
-    for rid, status in existing.items():
-        if rid not in late and status.as_of <= as_of:
-            changes.append(LevelChange(receivable_id=rid, contract_id=status.contract_id, as_of=as_of,
-                                       from_level=status.level, to_level="", reason="no longer overdue"))
+    existing = {row[0]: row[1:] for row in ReceivableStatus.objects.filter(**in_window).order_by()
+                .values_list("receivable_id", "contract_id", *STATUS_FIGURES)}
+    creates, updates, changes = [], [], []
+    for pos in positions:
+        for line in pos.late_lines:
+            rid = line.receivable_id
+            verdict = verdicts[rid]
+            figures = (as_of, verdict.level, line.days, line.overdue)
+            old = existing.pop(rid, None)
+            if old is None:
+                creates.append((rid, pos.contract_id, *figures))
+                changes.append((rid, pos.contract_id, "", verdict.level, verdict.reason[:255]))
+                continue
+            _, old_as_of, old_level, *_rest = old
+            if old_as_of > as_of:
+                continue
+            if old_level != verdict.level:
+                changes.append((rid, pos.contract_id, old_level, verdict.level, verdict.reason[:255]))
+            if old[1:] != figures:
+                updates.append((*figures, rid))
+    deletes = []
+    for rid, (contract_id, old_as_of, old_level, *_rest) in existing.items():
+        if old_as_of <= as_of:
+            changes.append((rid, contract_id, old_level, "", "no longer overdue"))
             deletes.append(rid)
-    ReceivableStatus.objects.bulk_create(creates, batch_size=2_000)
-    update_rows(updates, ["as_of", "level", "days", "amount"])
-    ReceivableStatus.objects.filter(pk__in=deletes).delete()
-    LevelChange.objects.bulk_create(changes, batch_size=2_000, ignore_conflicts=True)
+    insert_rows(ReceivableStatus, ["receivable", "contract", *STATUS_FIGURES], creates)
+    update_values(ReceivableStatus, STATUS_FIGURES, updates)
+    delete_ids(ReceivableStatus, deletes)
+    insert_rows(LevelChange, ["receivable", "contract", "from_level", "to_level", "reason"], changes,
+                same={"as_of": as_of, "at": timezone.now()}, ignore_conflicts=True)
 
 
 def late_total(positions: list[ContractPosition]) -> Decimal:

@@ -22,6 +22,13 @@ class Staffing:
     def __init__(self) -> None:
         self._users: dict[tuple[str, int], list[Any]] = {}
         self._load: dict[int, int] | None = None
+        self._people: dict[int, Any] = {}
+
+    def person(self, pk: int) -> Any:
+        """A user by id, fetched once per scan (a VIP's advisor owns many cases)."""
+        if pk not in self._people:
+            self._people[pk] = get_user_model().objects.get(pk=pk)
+        return self._people[pk]
 
     def in_scope(self, role: str, project_id: int) -> list[Any]:
         key = (role, project_id)
@@ -49,7 +56,7 @@ class Staffing:
     def choose_owner(self, *, project_id: int, is_vip: bool, advisor_id: int | None, loan_only: bool,
                      level: str) -> tuple[Any | None, str]:
         if is_vip and advisor_id and level == "blue":
-            return get_user_model().objects.get(pk=advisor_id), OwnerReason.ADVISOR
+            return self.person(advisor_id), OwnerReason.ADVISOR
         if loan_only:
             specialist = self.least_loaded(self.in_scope(Role.MORTGAGE, project_id))
             if specialist is not None:
