@@ -10,12 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from django.core.management.base import BaseCommand
 
 from huikuan.banking.services.importing import import_statement, read_mapping
 from huikuan.banking.statements import StatementError
+from huikuan.core.commands import actor_named, counting_progress
 
 
 class Command(BaseCommand):
@@ -30,18 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = None
-        if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"no user {options['user']!r}")
-        bar = tqdm(total=0, file=sys.stderr, disable=options["no_progress"] or None, leave=False, unit="line",
-                   desc="importing", mininterval=0.5)
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+        actor = actor_named(options["user"])
+        bar, progress = counting_progress(options["no_progress"], "importing")
 
         try:
             mapping = None

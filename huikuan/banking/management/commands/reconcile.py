@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from huikuan.banking.models import BankAccount
 from huikuan.banking.services.reconciliation import reconcile
+from huikuan.core.commands import actor_named, counting_progress
 
 
 class Command(BaseCommand):
@@ -27,18 +25,8 @@ class Command(BaseCommand):
             account = BankAccount.objects.filter(account_no=options["account"].strip()).first()
             if account is None:
                 raise CommandError(f"no bank account {options['account']!r}; import a statement into it first")
-        actor = None
-        if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"no user {options['user']!r}")
-        bar = tqdm(total=0, file=sys.stderr, disable=options["no_progress"] or None, leave=False, unit="line",
-                   desc="matching", mininterval=0.5)
-
-        def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+        actor = actor_named(options["user"])
+        bar, progress = counting_progress(options["no_progress"], "matching")
 
         summary = reconcile(actor=actor, account=account, progress=progress)
         bar.close()

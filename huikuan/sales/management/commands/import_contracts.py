@@ -5,10 +5,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
+from django.core.management.base import BaseCommand
 
+from huikuan.core.commands import actor_named, wrapping_progress
 from huikuan.sales.importing import ImportFailed, import_contracts
 
 
@@ -22,15 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = None
-        if options["user"]:
-            actor = get_user_model().objects.filter(username=options["user"]).first()
-            if actor is None:
-                raise CommandError(f"no user {options['user']!r}")
-
-        def progress(iterable: Any, **kwargs: Any) -> Any:
-            return tqdm(iterable, file=sys.stderr, disable=options["no_progress"] or None, leave=False,
-                        mininterval=0.5, **kwargs)
+        actor = actor_named(options["user"])
+        progress = wrapping_progress(options["no_progress"])
 
         try:
             result = import_contracts(options["contracts"], options["plan"], actor=actor, progress=progress)
