@@ -6,6 +6,8 @@ import os
 
 import pytest
 
+pytest_plugins = ["huikuan.testing.browser"]   # the `browser` fixture (Playwright on the system Chromium)
+
 
 def pytest_configure(config):  # type: ignore[no-untyped-def]
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")

@@ -8,13 +8,7 @@ from rest_framework.routers import DefaultRouter
 from huikuan.banking.api.urls import register as register_banking
 from huikuan.customers.api.views import CustomerViewSet
 from huikuan.dunning.api.urls import register_routes as register_dunning
-from huikuan.mortgages.api.views import (
-    BankPolicyViewSet,
-    BankViewSet,
-    LoanApplicationViewSet,
-    LoanDocumentViewSet,
-    StageChangeViewSet,
-)
+from huikuan.mortgages.api.urls import ROUTES as MORTGAGE_ROUTES
 from huikuan.notifications.api.views import MessageViewSet
 from huikuan.org.api.views import BuildingViewSet, ProjectViewSet, RegionViewSet, UnitViewSet
 from huikuan.receivables.api.views import (
@@ -40,11 +34,8 @@ router.register("allocations", AllocationViewSet, basename="allocation")
 router.register("ledger-entries", LedgerEntryViewSet, basename="ledgerentry")
 router.register("waivers", WaiverViewSet, basename="waiver")
 router.register("messages", MessageViewSet, basename="message")
-router.register("loan-applications", LoanApplicationViewSet, basename="loanapplication")
-router.register("stage-changes", StageChangeViewSet, basename="stagechange")
-router.register("loan-documents", LoanDocumentViewSet, basename="loandocument")
-router.register("banks", BankViewSet, basename="bank")
-router.register("bank-policies", BankPolicyViewSet, basename="bankpolicy")
+for prefix, viewset, basename in MORTGAGE_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 register_banking(router)
 register_dunning(router)
 

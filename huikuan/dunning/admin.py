@@ -22,7 +22,8 @@ class AgingBucketAdmin(admin.ModelAdmin):
 
 @admin.register(WarningRule)
 class WarningRuleAdmin(admin.ModelAdmin):
-    list_display = ["name", "level", "min_days", "min_amount", "kinds", "min_risk", "position", "active"]
+    list_display = ["name", "level", "min_days", "min_amount", "kinds", "min_risk", "min_sla_over", "position",
+                    "active"]
     list_editable = ["position", "active"]
 
 

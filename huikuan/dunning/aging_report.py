@@ -153,7 +153,9 @@ def _live(report: Report, as_of: date, allowed: set[int] | None, buckets: list) 
         due_by[(pos.project_id, pos.customer_type)] += pos.due
         risk = "high" if pos.customer_id in risky else "normal"
         for line in pos.late_lines:
-            verdict = levels.evaluate(rules, levels.Facts(line.days, line.overdue, line.kind, risk))
+            if line.days <= 0:   # a bank over a stage SLA before its deadline: warned, not overdue
+                continue
+            verdict = levels.evaluate(rules, levels.Facts(line.days, line.at_stake, line.kind, risk, line.sla_over))
             bucket = bucket_for(line.days, buckets)
             report.add(keys, bucket, verdict.level, line.days, 1, line.overdue)
     for (project_id, customer_type), amount in due_by.items():

@@ -45,7 +45,7 @@ def bill_context(case: CollectionCase, today: date, *, exclude_disputed: Decimal
                  .values_list("pk", "name"))
     lines = [{"item": names.get(x.receivable_id, x.kind), "due_date": x.due_date.isoformat(), "days": x.days,
               "amount": money_str(x.overdue), "dispute_token": dispute_token(x.receivable_id)}
-             for x in pos.late_lines]
+             for x in pos.late_lines if x.overdue > ZERO]
     late_fee = accrued_late_fee(contract, today)
     principal = pos.overdue - exclude_disputed
     customer = case.customer

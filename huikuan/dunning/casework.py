@@ -86,8 +86,10 @@ def new_case(pos: ContractPosition, level: str, as_of: date, risk: str, policies
     late = pos.late_lines
     kinds = {line.kind for line in late}
     loan_only = kinds <= levels.LOAN_KINDS
+    specialist_id = next((line.specialist_id for line in late if line.specialist_id is not None), None)
     owner, reason = (staffing or Staffing()).choose_owner(
-        project_id=pos.project_id, is_vip=pos.is_vip, advisor_id=pos.advisor_id, loan_only=loan_only, level=level)
+        project_id=pos.project_id, is_vip=pos.is_vip, advisor_id=pos.advisor_id, loan_only=loan_only, level=level,
+        specialist_id=specialist_id)
     choice = policy_for(load_policies() if policies is None else policies, kinds,
                         segment_of(pos.is_vip, pos.customer_kind))
     case = CollectionCase(
@@ -301,50 +303,50 @@ def escalate(case: CollectionCase, *, actor: Any, reason: str, to_level: str | N
 
 
 @transaction.atomic
-def hold(case: CollectionCase, *, actor: Any, until: date, reason: str) -> CollectionCase:
+def hold(case: CollectionCase, *, actor: Any, until: date, reason: str, on: date | None = None) -> CollectionCase:
     reason = _need(reason)
     case = _open_case_locked(case)
     case.on_hold_until, case.hold_reason = until, reason
     case.save(update_fields=["on_hold_until", "hold_reason"])
-    CaseAction.objects.create(case=case, kind=ActionKind.HOLD, reason=reason, done_on=timezone.localdate(),
+    CaseAction.objects.create(case=case, kind=ActionKind.HOLD, reason=reason, done_on=on or timezone.localdate(),
                               actor=_user(actor))
     record(actor, "case.held", case, until=until, reason=reason)
     return case
 
 
 @transaction.atomic
-def release(case: CollectionCase, *, actor: Any, reason: str = "released") -> CollectionCase:
+def release(case: CollectionCase, *, actor: Any, reason: str = "released", on: date | None = None) -> CollectionCase:
     case = _open_case_locked(case)
     case.on_hold_until, case.hold_reason = None, ""
     case.save(update_fields=["on_hold_until", "hold_reason"])
     CaseAction.objects.create(case=case, kind=ActionKind.RELEASE, reason=reason[:255],
-                              done_on=timezone.localdate(), actor=_user(actor))
+                              done_on=on or timezone.localdate(), actor=_user(actor))
     record(actor, "case.released", case, reason=reason)
     return case
 
 
 @transaction.atomic
-def skip_step(action: CaseAction, *, actor: Any, reason: str) -> CaseAction:
+def skip_step(action: CaseAction, *, actor: Any, reason: str, on: date | None = None) -> CaseAction:
     reason = _need(reason)
+    day = on or timezone.localdate()
     action = CaseAction.objects.select_for_update().get(pk=action.pk)
     if action.kind != ActionKind.STEP or action.status not in (ActionStatus.PENDING, ActionStatus.PENDING_CHANNEL):
         raise CaseError("only a planned step can be skipped")
-    action.status, action.reason, action.actor, action.done_on = (ActionStatus.SKIPPED, reason, _user(actor),
-                                                                   timezone.localdate())
+    action.status, action.reason, action.actor, action.done_on = (ActionStatus.SKIPPED, reason, _user(actor), day)
     action.save(update_fields=["status", "reason", "actor", "done_on"])
     CaseAction.objects.create(case_id=action.case_id, kind=ActionKind.SKIP, step_id=None, reason=reason,
-                              done_on=timezone.localdate(), actor=_user(actor))
+                              done_on=day, actor=_user(actor))
     record(actor, "case.step_skipped", action.case, step=action.step_id, reason=reason)
     return action
 
 
 @transaction.atomic
-def log_call(case: CollectionCase, *, actor: Any, outcome: str, note: str = "") -> CaseAction:
+def log_call(case: CollectionCase, *, actor: Any, outcome: str, note: str = "", on: date | None = None) -> CaseAction:
     if outcome not in CallOutcome.values:
         raise CaseError(f"unknown call outcome {outcome!r}")
     case = _open_case_locked(case)
     action = CaseAction.objects.create(case=case, kind=ActionKind.CALL, channel="phone_call", outcome=outcome,
-                                       reason=note[:255], done_on=timezone.localdate(), actor=_user(actor))
+                                       reason=note[:255], done_on=on or timezone.localdate(), actor=_user(actor))
     record(actor, "case.call", case, outcome=outcome, note=note)
     return action
 

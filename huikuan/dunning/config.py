@@ -16,7 +16,7 @@ def load_buckets() -> list[Bucket]:
 
 
 def load_rules() -> list[Rule]:
-    rows = [Rule(r.name, r.level, r.min_days, r.min_amount, frozenset(r.kinds or ()), r.min_risk)
+    rows = [Rule(r.name, r.level, r.min_days, r.min_amount, frozenset(r.kinds or ()), r.min_risk, r.min_sla_over)
             for r in WarningRule.objects.filter(active=True)]
     return rows or list(DEFAULT_RULES)
 

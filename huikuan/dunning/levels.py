@@ -1,8 +1,12 @@
 """Pure warning-level rules: which of blue, yellow and red a late line deserves, and why.
 
 A rule matches when the line is at least `min_days` late, at least `min_amount` is overdue, its kind
-is one of `kinds` (empty: any kind) and the customer's risk is at least `min_risk`. The most serious
-matching level wins; among rules of that level the first in order gives the reason.
+is one of `kinds` (empty: any kind), the customer's risk is at least `min_risk` and — for a bank loan
+— the bank's current stage has run at least `min_sla_over` business days past its SLA. The most
+serious matching level wins; among rules of that level the first in order gives the reason.
+
+A line is late when it is past its due date (for a bank loan waiting on the bank: past its expected
+disbursement) or, for a bank loan, when the bank is over a stage SLA even before the deadline.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ class Rule:
     min_amount: Decimal = Decimal("0.01")
     kinds: frozenset[str] = field(default_factory=frozenset)
     min_risk: str = "low"
+    min_sla_over: int = 0   # business days the bank's stage is past its SLA (bank loans; 0: not a condition)
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class Facts:
     amount: Decimal
     kind: str
     risk: str = "normal"
+    sla_over: int = 0       # business days the bank's current stage is past its SLA
 
 
 @dataclass(frozen=True)
@@ -46,12 +52,13 @@ NOT_LATE = Verdict("", "")
 def matches(rule: Rule, facts: Facts) -> bool:
     return (facts.days >= rule.min_days and facts.amount >= rule.min_amount
             and (not rule.kinds or facts.kind in rule.kinds)
-            and RISK_RANK[facts.risk] >= RISK_RANK[rule.min_risk])
+            and RISK_RANK[facts.risk] >= RISK_RANK[rule.min_risk]
+            and facts.sla_over >= rule.min_sla_over)
 
 
 def deciding_rule(rules: Sequence[Rule], facts: Facts) -> Rule | None:
     """The rule that decides the level: the first of the most serious level that matches."""
-    if facts.days <= 0 or facts.amount <= 0:
+    if (facts.days <= 0 and facts.sla_over <= 0) or facts.amount <= 0:
         return None
     best: Rule | None = None
     for rule in rules:
@@ -61,7 +68,8 @@ def deciding_rule(rules: Sequence[Rule], facts: Facts) -> Rule | None:
 
 
 def reason_for(rule: Rule, facts: Facts) -> str:
-    return f"{rule.name}: {facts.days} days, {facts.amount:.2f} overdue, {facts.kind}, risk {facts.risk}"
+    bank = f", bank {facts.sla_over} business days over its stage SLA" if facts.sla_over > 0 else ""
+    return f"{rule.name}: {facts.days} days, {facts.amount:.2f} overdue, {facts.kind}, risk {facts.risk}{bank}"
 
 
 def evaluate(rules: Sequence[Rule], facts: Facts) -> Verdict:
@@ -95,7 +103,8 @@ class Judge:
         self._known: dict[tuple, Rule | None] = {}
 
     def judge(self, facts: Facts) -> Judged:
-        key = (facts.days, facts.kind, facts.risk, bisect_right(self.thresholds, facts.amount), facts.amount > 0)
+        key = (facts.days, facts.kind, facts.risk, bisect_right(self.thresholds, facts.amount), facts.amount > 0,
+               facts.sla_over)
         try:
             rule = self._known[key]
         except KeyError:
@@ -119,7 +128,10 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     Rule("high-risk customer over 7 days", "yellow", min_days=8, kinds=BUYER_KINDS, min_risk="high"),
     Rule("over 90 days", "red", min_days=91, kinds=BUYER_KINDS),
     Rule("high-risk customer over 30 days", "red", min_days=31, kinds=BUYER_KINDS, min_risk="high"),
-    # A bank loan is late from its disbursement deadline; the bank, not the buyer, is usually why.
+    # A bank loan waiting on the bank is late from its expected disbursement, or as soon as the bank
+    # runs past a stage SLA; the case goes to the mortgage specialist (see dunning.staffing).
+    Rule("bank over its stage SLA", "blue", min_days=0, kinds=LOAN_KINDS, min_sla_over=1),
+    Rule("bank over its stage SLA by 10 business days", "yellow", min_days=0, kinds=LOAN_KINDS, min_sla_over=10),
     Rule("loan not disbursed over 60 days", "yellow", min_days=61, kinds=LOAN_KINDS),
     Rule("loan not disbursed over 180 days", "red", min_days=181, kinds=LOAN_KINDS),
 )

@@ -71,6 +71,9 @@ class WarningRule(models.Model):
     min_amount = models.DecimalField(_("at least amount overdue"), default="0.01", **MONEY)
     kinds = models.JSONField(_("receivable kinds"), default=list, blank=True, help_text=_("empty: any kind"))
     min_risk = models.CharField(_("at least customer risk"), max_length=8, choices=Risk.choices, default=Risk.LOW)
+    min_sla_over = models.PositiveSmallIntegerField(
+        _("at least business days the bank is over its stage SLA"), default=0,
+        help_text=_("bank loans waiting on the bank; 0: not a condition"))
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 

@@ -60,7 +60,10 @@ def request_restructuring(case: CollectionCase, *, actor: Any, kind: str, receiv
 
 
 @transaction.atomic
-def decide_restructuring(item: Restructuring, *, actor: Any, approve: bool, note: str = "") -> Restructuring:
+def decide_restructuring(item: Restructuring, *, actor: Any, approve: bool, note: str = "",
+                         on: date | None = None) -> Restructuring:
+    """Approve (new plan lines, the old lines' remainder adjusted off, dated `on` — default today in
+    Asia/Shanghai) or reject a requested restructuring; the approver must not be the requester."""
     item = Restructuring.objects.select_for_update().get(pk=item.pk)
     if item.status != ApprovalStatus.REQUESTED:
         raise CaseError(f"restructuring already {item.status}")
@@ -78,7 +81,7 @@ def decide_restructuring(item: Restructuring, *, actor: Any, approve: bool, note
     owed = outstanding_of(old_ids)
     if sum(owed.values(), ZERO) != item.amount:
         raise CaseError(f"the lines now owe {sum(owed.values(), ZERO)}, not {item.amount}; request it again")
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     user = actor if getattr(actor, "pk", None) else None
     seq = (Receivable.objects.filter(contract_id=item.contract_id, kind=ReceivableKind.INSTALLMENT)
            .aggregate(m=Max("seq"))["m"] or 0)

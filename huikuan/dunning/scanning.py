@@ -156,14 +156,16 @@ def evaluate_positions(ctx: ScanContext, positions: list[ContractPosition]) -> d
     for pos in positions:
         risk = risk_of(ctx, pos)
         for line in pos.late_lines:
-            result[line.receivable_id] = judge(facts(line.days, line.overdue, line.kind, risk))
+            result[line.receivable_id] = judge(facts(line.days, line.at_stake, line.kind, risk, line.sla_over))
     return result
 
 
 def write_snapshots(as_of: date, positions: list[ContractPosition], verdicts: dict[int, levels.Judged],
                     in_window: dict, buckets: list[Bucket] | None = None) -> None:
-    """The window's snapshot rows for `as_of`: new late lines inserted, changed ones updated, lines no
-    longer late deleted; a row that is already right is not written (a redo of a date writes nothing)."""
+    """The window's snapshot rows for `as_of`: new overdue lines inserted, changed ones updated, lines no
+    longer overdue deleted; a row that is already right is not written (a redo of a date writes nothing).
+    A bank loan that is late only by a stage SLA (not yet past its deadline) has no overdue money and
+    no aging row; its warning level is in the statuses."""
     bucket_of = _bucket_lookup(buckets or load_buckets())
     # by (date, receivable) — the unique index — for the window's plan lines: filtering the date's rows by
     # contract instead walks every row of the date once per window (quadratic over a scan)
@@ -173,6 +175,8 @@ def write_snapshots(as_of: date, positions: list[ContractPosition], verdicts: di
     creates, updates = [], []
     for pos in positions:
         for line in pos.late_lines:
+            if line.days <= 0:
+                continue
             rid = line.receivable_id
             figures = (pos.contract_id, pos.project_id, pos.customer_id, line.kind, line.effective_due, line.days,
                        bucket_of(line.days), verdicts[rid].level, line.overdue)
@@ -212,7 +216,7 @@ def write_statuses(as_of: date, positions: list[ContractPosition], verdicts: dic
         for line in pos.late_lines:
             rid = line.receivable_id
             verdict = verdicts[rid]
-            figures = (as_of, verdict.level, line.days, line.overdue)
+            figures = (as_of, verdict.level, line.days, line.at_stake)
             old = existing.pop(rid, None)
             if old is None:
                 creates.append((rid, pos.contract_id, *figures))

@@ -1,5 +1,5 @@
-"""Who works a case: VIP customers their advisor first, a late bank loan the mortgage specialist,
-everyone else the collector in scope with the fewest open cases.
+"""Who works a case: VIP customers their advisor first, a late bank loan the mortgage specialist (the
+application's own where it has one), everyone else the collector in scope with the fewest open cases.
 
 `Staffing` remembers who is in scope and how loaded they are for the length of one scan, so opening
 thousands of cases costs a few queries, not a few per case.
@@ -44,20 +44,32 @@ class Staffing:
         """The person with the fewest open cases (counted once, then kept up to date in memory)."""
         if not users:
             return None
+        load = self.load()
+        return self.assign(min(users, key=lambda u: (load.get(u.pk, 0), u.pk)))
+
+    def load(self) -> dict[int, int]:
+        """Open cases per owner."""
         if self._load is None:
             from .models import CollectionCase
 
             self._load = dict(CollectionCase.objects.open().filter(owner__isnull=False).order_by()
                               .values("owner").annotate(n=Count("pk")).values_list("owner", "n"))
-        chosen = min(users, key=lambda u: (self._load.get(u.pk, 0), u.pk))  # type: ignore[union-attr]
-        self._load[chosen.pk] = self._load.get(chosen.pk, 0) + 1
-        return chosen
+        return self._load
+
+    def assign(self, user: Any) -> Any:
+        """`user` takes one more case."""
+        load = self.load()
+        load[user.pk] = load.get(user.pk, 0) + 1
+        return user
 
     def choose_owner(self, *, project_id: int, is_vip: bool, advisor_id: int | None, loan_only: bool,
-                     level: str) -> tuple[Any | None, str]:
+                     level: str, specialist_id: int | None = None) -> tuple[Any | None, str]:
+        """`specialist_id`: the specialist of the loan application the bank is late on, if any."""
         if is_vip and advisor_id and level == "blue":
             return self.person(advisor_id), OwnerReason.ADVISOR
         if loan_only:
+            if specialist_id is not None:
+                return self.assign(self.person(specialist_id)), OwnerReason.MORTGAGE
             specialist = self.least_loaded(self.in_scope(Role.MORTGAGE, project_id))
             if specialist is not None:
                 return specialist, OwnerReason.MORTGAGE

@@ -29,16 +29,6 @@ class LoanApplicationQuerySet(models.QuerySet):
         return self.select_related("bank", "project", "contract", "specialist", "contract__unit__building")
 
 
-def bank_late_receivable_ids(as_of: Any) -> set[int]:
-    """Loan receivables that are late because the bank is: the application's expected disbursement
-    passed with no disbursement. Collection goes to the specialist, not to a collector chasing the buyer."""
-    from .models import LoanApplication
-
-    return set(LoanApplication.objects.awaiting_money().filter(expected_disbursement_on__lt=as_of,
-                                                               receivable__isnull=False)
-               .values_list("receivable_id", flat=True))
-
-
 def guarantee_exposure(as_of: Any, user: Any = None) -> dict[tuple[str, str], Any]:
     """阶段性担保 running on `as_of` (started by then, not released by then), per (bank code, project code)."""
     from django.db.models import Sum

@@ -7,7 +7,7 @@ Reading what the rules say (SLAs, policies, deadlines) is in `rules`; the status
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -48,6 +48,7 @@ from .models import (
 )
 from .pipeline import BEFORE_DISBURSEMENT, MortgageError, check_move, label
 from .policy import is_tightening, policy_diff, policy_values
+from .quota import banks_with_room, quota_use
 
 LOAN_KIND_OF_RECEIVABLE = {ReceivableKind.MORTGAGE_LOAN: LoanKind.COMMERCIAL,
                            ReceivableKind.PROVIDENT_LOAN: LoanKind.PROVIDENT}
@@ -121,18 +122,21 @@ def build_checklist(application: LoanApplication) -> list[ChecklistItem]:
 
 @transaction.atomic
 def move_stage(*, actor: Any, application: LoanApplication, to: str, note: str = "",
-               on: date | None = None) -> StageChange:
-    """Move the application to stage `to`; an illegal move raises `IllegalMove` with the reason."""
+               on: date | None = None, over_quota_reason: str = "") -> StageChange:
+    """Move the application to stage `to`; an illegal move raises `IllegalMove` with the reason.
+    Submitting a loan the bank's monthly quota cannot take is refused (with the banks that have room)
+    unless `over_quota_reason` says why it goes to this bank anyway."""
     app = _lock(application)
     check_move(app.stage, to)
     if to == Stage.DISBURSED:
         raise MortgageError("a disbursement is recorded with the bank's money (record_disbursement), "
                             "so that the loan receivable is paid at the same time")
+    day = on or timezone.localdate()
     if to == Stage.SUBMITTED:
         _check_ready_to_submit(app)
+        _check_quota(app, day, over_quota_reason.strip(), actor)
     if to == Stage.REJECTED and not note.strip():
         raise MortgageError("say why the bank rejected the application")
-    day = on or timezone.localdate()
     if day < app.stage_entered_on:
         raise MortgageError(f"a stage cannot end before it began (entered on {app.stage_entered_on})")
     change = _apply_move(app, to, actor=actor, note=note, on=day)
@@ -156,6 +160,22 @@ def _apply_move(app: LoanApplication, to: str, *, actor: Any, note: str, on: dat
     app.save()
     record(actor, "loan.stage", app, from_stage=previous, to_stage=to, on=on, note=note)
     return change
+
+
+def _check_quota(app: LoanApplication, on: date, over_quota_reason: str, actor: Any) -> None:
+    use = quota_use(app.bank, on)
+    if use.fits(app.amount):
+        return
+    if over_quota_reason:
+        record(actor, "loan.over_quota", app, bank=app.bank.code, amount=app.amount, quota=use.quota, used=use.used,
+               month=use.month, reason=over_quota_reason)
+        return
+    room = banks_with_room(app.amount, on, exclude=app.bank)
+    others = "、".join(f"{bank.name} ({'no quota' if use_.left is None else f'{use_.left:,.2f} left'})"
+                      for bank, use_ in room[:3]) or "none this month"
+    raise MortgageError(
+        f"{app.bank.name} has {use.left:,.2f} of its {use.month} quota of {use.quota:,.2f} left and this loan is "
+        f"{app.amount:,.2f}: switch to a bank with room ({others}), or give a reason to submit over quota")
 
 
 def _check_ready_to_submit(app: LoanApplication) -> None:
@@ -420,6 +440,14 @@ def notify(recipient: Any, kind: str, *, key: str, message: str, application: Lo
     return Notice.objects.get_or_create(recipient=recipient, key=key, defaults={
         "kind": kind, "message": message[:500], "application": application, "bank": bank, "data": data or {}})
 
+
+def mark_notices_read(*, reader: Any, ids: Sequence[int] | None = None) -> int:
+    """Mark `reader`'s own unread notices read (those of `ids`, or all); the number marked. Another
+    person's notice is never touched: a notice is read by the one it was for."""
+    unread = Notice.objects.filter(recipient=reader, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())
 
 # --- the daily scan --------------------------------------------------------------------------
 

@@ -39,11 +39,12 @@ class WorklistView(LoginRequiredMixin, TemplateView):
         today = timezone.localdate()
         apps = LoanApplication.objects.visible_to(self.request.user).open().of_specialist(self.request.user)
         items = work_items(apps, today, business_calendar())
-        notices = Notice.objects.filter(recipient=self.request.user, read_at__isnull=True)[:20]  # type: ignore[misc]
+        unread = Notice.objects.filter(recipient=self.request.user, read_at__isnull=True)  # type: ignore[misc]
+        notices, unread_count = unread[:20], unread.count()
         return super().get_context_data(today=today, stages=[s for s in by_stage(items) if s[2]], items=items,
                                         breached=sum(i.timer.breached for i in items),
                                         documents_overdue=sum(i.overdue_documents for i in items),
-                                        notices=notices, **kwargs)
+                                        notices=notices, unread_count=unread_count, **kwargs)
 
 
 class BoardView(LoginRequiredMixin, TemplateView):
@@ -85,12 +86,22 @@ class MoveStageView(LoginRequiredMixin, PermissionRequiredMixin, View):
         app = get_object_or_404(LoanApplication.objects.visible_to(request.user), pk=pk)
         try:
             services.move_stage(actor=request.user, application=app, to=request.POST.get("to_stage", ""),
-                                note=request.POST.get("note", "").strip()[:255])
+                                note=request.POST.get("note", "").strip()[:255],
+                                over_quota_reason=request.POST.get("over_quota_reason", "").strip()[:255])
         except MortgageError as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, _("Moved to “%(stage)s”.") % {"stage": app.get_stage_display()})
         return HttpResponseRedirect(reverse("mortgage-detail", args=[app.pk]))
+
+
+class NoticesReadView(LoginRequiredMixin, View):
+    """Mark my notices read: the one posted as `notice`, or all of them."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        one = request.POST.get("notice", "")
+        services.mark_notices_read(reader=request.user, ids=[int(one)] if one.isdigit() else None)
+        return HttpResponseRedirect(reverse("mortgage-worklist"))
 
 
 class BankComparisonView(LoginRequiredMixin, TemplateView):

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet
 
 from huikuan.core.calendar import BusinessCalendar
 from huikuan.core.money import ZERO, quantize
@@ -18,6 +18,7 @@ from . import rules
 from .choices import DocumentStatus, Stage
 from .models import Bank, BankAgreement, BankPolicy, ChecklistItem, LoanApplication
 from .pipeline import BEFORE_DISBURSEMENT, FUNNEL, NEXT_ACTION, allowed_moves
+from .quota import quota_use, used_this_month
 from .reports import mortgages_report
 
 BOARD_STAGES = (*FUNNEL[:-1], Stage.REJECTED)
@@ -80,15 +81,11 @@ def bank_comparison(as_of: date, user: Any) -> list[BankRow]:
     """Current policy, agreement, this month's quota use, and measured performance over the last year."""
     report = mortgages_report(as_of - timedelta(days=365), as_of, user=user)
     figures = {row["bank"]: row for row in report["banks"]}
-    month_start = as_of.replace(day=1)
-    used = dict(LoanApplication.objects.filter(approved_on__gte=month_start, approved_on__lte=as_of)
-                .order_by().values("bank_id").annotate(total=Sum("amount")).values_list("bank_id", "total"))
+    used = used_this_month(as_of)
     rows = []
     for bank in Bank.objects.filter(is_partner=True).order_by("code"):
-        policy = rules.policy_in_force(bank, as_of)
-        quota_used = quantize(used.get(bank.pk) or ZERO)
-        quota = policy.monthly_quota if policy else None
-        rows.append(BankRow(bank=bank, policy=policy, agreement=rules.agreement_in_force(bank, None, as_of),
-                            quota_used=quota_used, quota_left=None if quota is None else quota - quota_used,
-                            figures=figures.get(bank.code, {})))
+        use = quota_use(bank, as_of, used)
+        rows.append(BankRow(bank=bank, policy=rules.policy_in_force(bank, as_of),
+                            agreement=rules.agreement_in_force(bank, None, as_of),
+                            quota_used=use.used, quota_left=use.left, figures=figures.get(bank.code, {})))
     return rows

@@ -14,10 +14,13 @@ def seed(apps, schema_editor):
         AgingBucket.objects.bulk_create([AgingBucket(label=b.label, min_days=b.min_days, max_days=b.max_days)
                                          for b in DEFAULT_BUCKETS])
     if not WarningRule.objects.exists():
+        # rules that need a field a later migration adds are seeded by that migration (0003)
+        known = {f.name for f in WarningRule._meta.get_fields()}
         WarningRule.objects.bulk_create([
             WarningRule(name=r.name, level=r.level, min_days=r.min_days, min_amount=r.min_amount,
-                        kinds=sorted(r.kinds), min_risk=r.min_risk, position=i)
-            for i, r in enumerate(DEFAULT_RULES)
+                        kinds=sorted(r.kinds), min_risk=r.min_risk, position=i,
+                        **({"min_sla_over": r.min_sla_over} if "min_sla_over" in known else {}))
+            for i, r in enumerate(DEFAULT_RULES) if r.min_sla_over == 0 or "min_sla_over" in known
         ])
     if not DunningPolicy.objects.exists():
         for position, (name, kinds, segment, steps) in enumerate(POLICIES):

@@ -60,6 +60,26 @@ def test_default_levels(days, amount, kind, risk, level):
     assert verdict.level == level
 
 
+@pytest.mark.parametrize(("days", "sla_over", "kind", "level"), [
+    (0, 0, "mortgage_loan", ""),          # the bank within its deadline and its stage SLA
+    (0, 1, "mortgage_loan", "blue"),      # a stage past its SLA: late before the deadline
+    (0, 9, "provident_loan", "blue"),
+    (0, 10, "mortgage_loan", "yellow"),   # 10 business days over
+    (61, 1, "mortgage_loan", "yellow"),   # past the deadline: the more serious rule wins
+    (0, 12, "installment", ""),           # only bank loans have a bank to be late
+])
+def test_a_bank_over_its_stage_sla_warns_before_the_deadline(days, sla_over, kind, level):
+    facts = levels.Facts(days, Decimal("800000.00"), kind, "normal", sla_over)
+    assert levels.evaluate(RULES, facts).level == level
+    assert levels.Judge(RULES).judge(facts).level == level
+
+
+def test_the_reason_of_a_bank_warning_says_how_far_over_its_sla():
+    verdict = levels.evaluate(RULES, levels.Facts(0, Decimal("800000.00"), "mortgage_loan", "normal", 3))
+    assert verdict == levels.Verdict("blue", "bank over its stage SLA: 0 days, 800000.00 overdue, mortgage_loan, "
+                                             "risk normal, bank 3 business days over its stage SLA")
+
+
 def test_level_reason_names_the_rule_and_facts():
     verdict = levels.evaluate(RULES, levels.Facts(95, Decimal("1200.50"), "down_payment", "normal"))
     assert verdict == levels.Verdict("red", "over 90 days: 95 days, 1200.50 overdue, down_payment, risk normal")

@@ -17,6 +17,7 @@ from huikuan.mortgages.models import (
     CreditPreCheck,
     Guarantee,
     LoanApplication,
+    Notice,
     StageChange,
 )
 from huikuan.sales.models import Contract
@@ -29,6 +30,25 @@ class BankSerializer(serializers.ModelSerializer):
         model = Bank
         fields = ["id", "code", "name", "short_name", "is_partner", "green_channel", "promised_disbursement_days"]
         read_only_fields = fields
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    application_number = serializers.CharField(source="application.number", read_only=True, default=None)
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notice
+        fields = ["id", "kind", "message", "application", "application_number", "bank", "data", "created_at",
+                  "read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, notice: Notice) -> bool:
+        return notice.read_at is not None
+
+
+class NoticesReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(), required=False, allow_null=True, default=None,
+                                help_text="the notices to mark read; left out: all of mine")
 
 
 class StageChangeSerializer(serializers.ModelSerializer):
@@ -122,6 +142,9 @@ class StageMoveSerializer(serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Stage.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
     on = serializers.DateField(required=False)
+    over_quota_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=255,
+        help_text="submitting a loan the bank's monthly quota cannot take: why it goes to this bank anyway")
 
 
 class StageChangeCreateSerializer(StageMoveSerializer):

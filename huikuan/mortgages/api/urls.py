@@ -3,7 +3,14 @@ this module lets the app's tests (and anyone mounting the app alone) use them.""
 
 from rest_framework.routers import DefaultRouter
 
-from .views import BankPolicyViewSet, BankViewSet, LoanApplicationViewSet, LoanDocumentViewSet, StageChangeViewSet
+from .views import (
+    BankPolicyViewSet,
+    BankViewSet,
+    LoanApplicationViewSet,
+    LoanDocumentViewSet,
+    NoticeViewSet,
+    StageChangeViewSet,
+)
 
 ROUTES = [
     ("loan-applications", LoanApplicationViewSet, "loanapplication"),
@@ -11,6 +18,7 @@ ROUTES = [
     ("loan-documents", LoanDocumentViewSet, "loandocument"),
     ("banks", BankViewSet, "bank"),
     ("bank-policies", BankPolicyViewSet, "bankpolicy"),
+    ("mortgage-notices", NoticeViewSet, "mortgagenotice"),
 ]
 
 router = DefaultRouter()

@@ -6,15 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from huikuan.core.api.viewsets import ScopedViewSetMixin, ServiceRefused
 from huikuan.mortgages import services
-from huikuan.mortgages.models import Bank, BankPolicy, ChecklistItem, LoanApplication, StageChange
+from huikuan.mortgages.models import Bank, BankPolicy, ChecklistItem, LoanApplication, Notice, StageChange
 from huikuan.mortgages.pipeline import MortgageError
 
 from .serializers import (
@@ -25,6 +26,8 @@ from .serializers import (
     CreditPreCheckSerializer,
     LoanApplicationDetailSerializer,
     LoanApplicationSerializer,
+    NoticeSerializer,
+    NoticesReadSerializer,
     OpenApplicationsSerializer,
     PreCheckRemedySerializer,
     PreCheckSerializer,
@@ -90,7 +93,7 @@ class LoanApplicationViewSet(MortgageErrorsAs400, ScopedViewSetMixin, mixins.Lis
         form.is_valid(raise_exception=True)
         data = form.validated_data
         services.move_stage(actor=request.user, application=app, to=data["to_stage"], note=data["note"],
-                            on=data.get("on"))
+                            on=data.get("on"), over_quota_reason=data["over_quota_reason"])
         return self._detail(app)
 
     @extend_schema(request=WayOutSerializer, responses={200: LoanApplicationDetailSerializer})
@@ -163,7 +166,8 @@ class StageChangeViewSet(MortgageErrorsAs400, ScopedViewSetMixin, mixins.ListMod
         form.is_valid(raise_exception=True)
         data = form.validated_data
         change = services.move_stage(actor=request.user, application=data["application"], to=data["to_stage"],
-                                     note=data["note"], on=data.get("on"))
+                                     note=data["note"], on=data.get("on"),
+                                     over_quota_reason=data["over_quota_reason"])
         return Response(StageChangeSerializer(change).data, status=status.HTTP_201_CREATED)
 
 
@@ -217,3 +221,36 @@ class BankPolicyViewSet(MortgageErrorsAs400, ScopedViewSetMixin, mixins.ListMode
         form.is_valid(raise_exception=True)
         policy = services.record_bank_policy(actor=request.user, **form.validated_data)
         return Response(BankPolicySerializer(policy).data, status=status.HTTP_201_CREATED)
+
+
+class NoticeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """My notices (bank policy changes, stage SLA breaches, documents and disbursement deadlines), newest
+    first; `?unread=1` for the unread ones. Each person sees and marks read only their own."""
+
+    queryset = Notice.objects.all()
+    serializer_class = NoticeSerializer
+    scope_field = None
+
+    def base_queryset(self) -> QuerySet:
+        mine = Notice.objects.filter(recipient=self.request.user).select_related("application")
+        if self.request.query_params.get("unread") in ("1", "true", "yes"):
+            mine = mine.filter(read_at__isnull=True)
+        return mine
+
+    @extend_schema(request=None, responses={200: NoticeSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: str | None = None) -> Response:
+        """Mark this notice read."""
+        notice = self.get_object()
+        services.mark_notices_read(reader=request.user, ids=[notice.pk])
+        notice.refresh_from_db()
+        return Response(NoticeSerializer(notice).data)
+
+    @extend_schema(request=NoticesReadSerializer, responses={200: inline_serializer(
+        "NoticesMarkedRead", {"marked": drf_serializers.IntegerField()})})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        """Mark my notices read: those of `ids`, or all of them."""
+        form = NoticesReadSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        return Response({"marked": services.mark_notices_read(reader=request.user, ids=form.validated_data["ids"])})

@@ -11,7 +11,7 @@ from huikuan.mortgages.choices import DocumentKind, Stage
 from huikuan.mortgages.models import DocumentTemplate, LoanApplication, Notice
 from huikuan.testing.factories import contract, staff
 
-from .helpers import bank
+from .helpers import bank, ready
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("huikuan.mortgages.tests.urls")]
 
@@ -101,3 +101,46 @@ def test_the_endpoints_are_in_the_openapi_schema():
     for path in ("/api/loan-applications/", "/api/loan-applications/{id}/move/", "/api/stage-changes/",
                  "/api/loan-documents/", "/api/bank-policies/"):
         assert path in schema["paths"], path
+
+
+def test_notices_are_mine_to_read_and_mark_read_over_the_api():
+    from huikuan.mortgages.services import notify
+
+    client, user = specialist_client()
+    _, other = specialist_client()
+    first, _ = notify(user, "sla_breach", key="a", message="面签超时")
+    second, _ = notify(user, "document_due", key="b", message="收入证明将到期")
+    theirs, _ = notify(other, "sla_breach", key="a", message="别人的")
+    # my notices only, newest first
+    listed = client.get("/api/mortgage-notices/").json()
+    assert [n["id"] for n in listed["results"]] == [second.pk, first.pk]
+    assert client.get(f"/api/mortgage-notices/{theirs.pk}/").status_code == 404
+    # one read, then only the other is unread
+    one = client.post(f"/api/mortgage-notices/{first.pk}/read/")
+    assert one.status_code == 200 and one.json()["is_read"] is True
+    assert [n["id"] for n in client.get("/api/mortgage-notices/", {"unread": "1"}).json()["results"]] == [second.pk]
+    # all read: marks mine, never someone else's (naming their id changes nothing)
+    assert client.post("/api/mortgage-notices/read-all/", {"ids": [theirs.pk]}, format="json").json() == {"marked": 0}
+    assert client.post("/api/mortgage-notices/read-all/", {}, format="json").json() == {"marked": 1}
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert "/api/mortgage-notices/read-all/" in client.get("/api/schema/", {"format": "json"}).json()["paths"]
+
+
+def test_submitting_over_the_banks_quota_needs_a_reason_over_the_api():
+    client, user = specialist_client()
+    icbc = bank("ICBC")
+    client.post("/api/bank-policies/", {
+        "bank": icbc.pk, "effective_from": "2026-01-01", "lpr_spread_bp": -30, "first_home_min_down": "0.15",
+        "second_home_min_down": "0.25", "approval_days": 7, "monthly_quota": "500000.00"}, format="json")
+    c = contract(method="mortgage", sign_date=date(2026, 9, 1))   # a loan of 700,000.00
+    made = client.post("/api/loan-applications/", {"contract": c.pk, "bank": icbc.pk, "specialist": user.pk,
+                                                   "on": "2026-09-02"}, format="json").json()
+    app = LoanApplication.objects.get(number=made[0]["number"])
+    ready(app, user, date(2026, 9, 2))
+    refused = client.post(f"/api/loan-applications/{app.pk}/move/", {"to_stage": "submitted", "on": "2026-09-03"},
+                          format="json")
+    assert refused.status_code == 400 and "quota" in str(refused.json())
+    moved = client.post(f"/api/loan-applications/{app.pk}/move/", {
+        "to_stage": "submitted", "on": "2026-09-03", "over_quota_reason": "客户指定"}, format="json")
+    assert moved.status_code == 200 and moved.json()["stage"] == Stage.SUBMITTED

@@ -42,6 +42,21 @@ def test_worklist_shows_my_application_over_its_sla(setup):
     assert 'id="breached-count">1<' in html
 
 
+def test_notices_are_marked_read_one_at_a_time_or_all_at_once(setup):
+    client, user, app = setup
+    first, _ = services.notify(user, "sla_breach", key="a", message="面签超时", application=app)
+    services.notify(user, "document_due", key="b", message="收入证明将到期", application=app)
+    html = client.get("/mortgages/").content.decode()
+    assert "面签超时" in html and 'data-unread="2"' in html
+    # one read: it leaves the list
+    assert client.post("/mortgages/notices/read/", {"notice": first.pk}).status_code == 302
+    html = client.get("/mortgages/").content.decode()
+    assert "面签超时" not in html and "收入证明将到期" in html
+    # all read: the panel goes
+    client.post("/mortgages/notices/read/")
+    assert 'id="notices"' not in client.get("/mortgages/").content.decode()
+
+
 def test_board_lists_the_application_in_its_column(setup):
     client, _, app = setup
     html = client.get("/mortgages/board/").content.decode()

@@ -408,3 +408,36 @@ def test_stage_slas_most_specific_wins():
     # then: ICBC's own approval SLA beats its policy; CMB takes its policy's approval days; both the generic interview
     assert (rules.stage_slas(icbc)[Stage.APPROVAL], rules.stage_slas(icbc)[Stage.INTERVIEW]) == (6, 2)
     assert (rules.stage_slas(cmb)[Stage.APPROVAL], rules.stage_slas(cmb)[Stage.APPRAISAL]) == (8, 5)
+
+
+def test_a_loan_the_banks_monthly_quota_cannot_take_is_not_submitted_blind(specialist):
+    # given ICBC with a quota of 1,000,000.00 a month, 800,000.00 of it approved this month, and CMB with room
+    from huikuan.core.models import AuditEvent
+
+    icbc, cmb = bank("ICBC", is_partner=True), bank("CMB", is_partner=True)
+    for lender, quota in ((icbc, "1000000.00"), (cmb, "5000000.00")):
+        services.record_bank_policy(actor=None, bank=lender, effective_from=date(2026, 1, 1), lpr_spread_bp=-30,
+                                    first_home_min_down="0.15", second_home_min_down="0.25", approval_days=7,
+                                    monthly_quota=quota)
+    approved, = open_apps(actor=specialist, contract=mortgage_contract("1142857.15"), bank=icbc)
+    assert approved.amount == D("800000.00")
+    walk(ready(approved, specialist, date(2026, 9, 2)), specialist, [date(2026, 9, d) for d in (3, 4, 7, 8, 9)],
+         stages=[Stage.SUBMITTED, Stage.INTERVIEW, Stage.APPRAISAL, Stage.APPROVAL, Stage.APPROVED])
+    app, = open_apps(actor=specialist, contract=mortgage_contract(), bank=icbc)   # a loan of 700,000.00
+    ready(app, specialist, date(2026, 9, 10))
+    # when it is submitted to ICBC, then it is refused with what is left and who has room
+    with pytest.raises(MortgageError, match=r"200,000\.00 of its 2026-09 quota of 1,000,000\.00 left.*CMB Bank "
+                                            r"\(5,000,000\.00 left\)"):
+        services.move_stage(actor=specialist, application=app, to=Stage.SUBMITTED, on=date(2026, 9, 10))
+    assert LoanApplication.objects.get(pk=app.pk).stage == Stage.DOCUMENTS
+    # a new month brings a new quota
+    services.move_stage(actor=specialist, application=app, to=Stage.SUBMITTED, on=date(2026, 10, 8))
+    app.refresh_from_db()
+    assert app.stage == Stage.SUBMITTED
+    # and with a reason it may go over, on the record
+    other, = open_apps(actor=specialist, contract=mortgage_contract(), bank=icbc)
+    ready(other, specialist, date(2026, 9, 10))
+    services.move_stage(actor=specialist, application=other, to=Stage.SUBMITTED, on=date(2026, 9, 10),
+                        over_quota_reason="客户指定工行，接受下月放款")
+    event = AuditEvent.objects.get(action="loan.over_quota")
+    assert event.data["reason"] == "客户指定工行，接受下月放款" and event.data["used"] == "800000.00"
