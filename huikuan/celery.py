@@ -41,6 +41,11 @@ app.conf.beat_schedule = {
         "task": "huikuan.dunning.tasks.nightly_dunning",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Sundays 04:00 — old daily overdue snapshots dropped, each month's last kept (dunning.retention).
+    "prune-overdue-snapshots": {
+        "task": "huikuan.dunning.tasks.prune_overdue_snapshots",
+        "schedule": crontab(hour=4, minute=0, day_of_week="sun"),
+    },
     # every 30 minutes — match bank lines still unmatched (new receivables may explain them now).
     "reconcile-pending": {
         "task": "huikuan.banking.tasks.reconcile_pending",

@@ -226,6 +226,8 @@ HUIKUAN = {
     "MATCH_AUTO_THRESHOLD": os.environ.get("HUIKUAN_MATCH_AUTO_THRESHOLD", "0.9"),
     "MATCH_SUGGEST_THRESHOLD": os.environ.get("HUIKUAN_MATCH_SUGGEST_THRESHOLD", "0.6"),
     "MATCH_WRITE_OFF_TOLERANCE": os.environ.get("HUIKUAN_MATCH_WRITE_OFF_TOLERANCE", "10.00"),
+    # overdue snapshots: every scan date is kept this many days; older, only each month's last scan
+    "OVERDUE_SNAPSHOT_DAYS": int(os.environ.get("HUIKUAN_OVERDUE_SNAPSHOT_DAYS", "92")),
 }
 
 LOGGING = {

@@ -156,11 +156,16 @@ class ScanRun(models.Model):
 
 
 class OverdueSnapshot(models.Model):
-    as_of = models.DateField(db_index=True)
-    receivable = models.ForeignKey(Receivable, on_delete=models.CASCADE, related_name="+")
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
-    customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+")
+    """One late receivable on one scan date (the aging report's rows). Written in bulk every night, so
+    it carries only the two indexes its readers use — (as_of, receivable) unique for the scan's
+    upserts, (as_of, project) for the reports — and none per foreign key; old dates are pruned
+    (dunning.retention)."""
+
+    as_of = models.DateField()
+    receivable = models.ForeignKey(Receivable, on_delete=models.CASCADE, related_name="+", db_index=False)
+    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="+", db_index=False)
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(Customer, null=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     kind = models.CharField(max_length=16)
     effective_due = models.DateField()
     days = models.PositiveIntegerField()

@@ -15,3 +15,11 @@ def nightly_dunning(as_of: str | None = None) -> dict:
     day = date.fromisoformat(as_of) if as_of else timezone.localdate()
     result = nightly(day)
     return {key: value if isinstance(value, str | dict) else str(value) for key, value in result.items()}
+
+
+@shared_task
+def prune_overdue_snapshots(today: str | None = None) -> dict[str, int]:
+    """Weekly: drop old daily overdue snapshots, keeping each month's last (see dunning.retention)."""
+    from .retention import prune_snapshots
+
+    return prune_snapshots(date.fromisoformat(today) if today else timezone.localdate())
