@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -36,7 +38,7 @@ from huikuan.core.money import ZERO
 from huikuan.core.services import business_calendar
 from huikuan.sales.models import Contract
 
-from .calculations import fee_cents, from_cents, net_of_refunds, settle_cents
+from .calculations import cents, fee_cents, from_cents, net_of_refunds, settle_cents
 from .choices import LOAN_KINDS, EntryKind, ReceivableKind
 from .models import LedgerEntry, Receipt, Receivable
 
@@ -60,60 +62,86 @@ class LineBalance:
         return self.unpaid if self.days_late > 0 and self.unpaid > ZERO else ZERO
 
 
-@dataclass(frozen=True)
+AMOUNT_NAMES = ("price", "due", "received", "outstanding", "overdue", "late_fee")
+
+
+def cents_str(value: int) -> str:
+    """Integer cents as the decimal string the reports print ("-1234.50"), without building a Decimal."""
+    whole, part = divmod(-value if value < 0 else value, 100)
+    return f"{'-' if value < 0 else ''}{whole}.{part:02d}"
+
+
+@dataclass(frozen=True, slots=True)
 class ContractBalance:
+    """A contract's figures at the date. Held as integer cents (`cents`, in the order of AMOUNT_NAMES);
+    each figure is also a Decimal property, made when read."""
+
     contract_id: int
     contract_no: str
     project_id: int
     status: str
-    price: Decimal
-    due: Decimal
-    received: Decimal
-    outstanding: Decimal
-    overdue: Decimal
-    late_fee: Decimal
+    cents: tuple[int, int, int, int, int, int]
     lines: tuple[LineBalance, ...] = ()
 
+    @property
+    def price(self) -> Decimal:
+        return from_cents(self.cents[0])
+
+    @property
+    def due(self) -> Decimal:
+        return from_cents(self.cents[1])
+
+    @property
+    def received(self) -> Decimal:
+        return from_cents(self.cents[2])
+
+    @property
+    def outstanding(self) -> Decimal:
+        return from_cents(self.cents[3])
+
+    @property
+    def overdue(self) -> Decimal:
+        return from_cents(self.cents[4])
+
+    @property
+    def late_fee(self) -> Decimal:
+        return from_cents(self.cents[5])
+
     def as_json(self) -> dict[str, Any]:
-        return {
-            "contract_no": self.contract_no,
-            "status": self.status,
-            "price": f"{self.price:.2f}",
-            "due": f"{self.due:.2f}",
-            "received": f"{self.received:.2f}",
-            "outstanding": f"{self.outstanding:.2f}",
-            "overdue": f"{self.overdue:.2f}",
-            "late_fee": f"{self.late_fee:.2f}",
-        }
+        price, due, received, outstanding, overdue, late_fee = self.cents
+        return {"contract_no": self.contract_no, "status": self.status, "price": cents_str(price),
+                "due": cents_str(due), "received": cents_str(received), "outstanding": cents_str(outstanding),
+                "overdue": cents_str(overdue), "late_fee": cents_str(late_fee)}
 
 
-@dataclass
 class BalanceTotals:
-    contracts: int = 0
-    price: Decimal = ZERO
-    due: Decimal = ZERO
-    received: Decimal = ZERO
-    outstanding: Decimal = ZERO
-    overdue: Decimal = ZERO
-    late_fee: Decimal = ZERO
+    """Sums of many balances, in integer cents; the same Decimal properties as a balance."""
+
+    def __init__(self) -> None:
+        self.contracts = 0
+        self.cents = [0, 0, 0, 0, 0, 0]
 
     def add(self, b: ContractBalance) -> None:
         self.contracts += 1
-        self.price += b.price
-        self.due += b.due
-        self.received += b.received
-        self.outstanding += b.outstanding
-        self.overdue += b.overdue
-        self.late_fee += b.late_fee
+        mine, theirs = self.cents, b.cents
+        for i in range(6):
+            mine[i] += theirs[i]
 
     def merge(self, other: BalanceTotals) -> None:
         self.contracts += other.contracts
-        for name in ("price", "due", "received", "outstanding", "overdue", "late_fee"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for i in range(6):
+            self.cents[i] += other.cents[i]
+
+    price = property(lambda self: from_cents(self.cents[0]))
+    due = property(lambda self: from_cents(self.cents[1]))
+    received = property(lambda self: from_cents(self.cents[2]))
+    outstanding = property(lambda self: from_cents(self.cents[3]))
+    overdue = property(lambda self: from_cents(self.cents[4]))
+    late_fee = property(lambda self: from_cents(self.cents[5]))
 
     def as_json(self) -> dict[str, Any]:
-        return {"contracts": self.contracts, **{k: f"{getattr(self, k):.2f}" for k in
-                                                ("price", "due", "received", "outstanding", "overdue", "late_fee")}}
+        return {"contracts": self.contracts, **{name: cents_str(value) for name, value in
+                                                zip(AMOUNT_NAMES, self.cents, strict=True)}}
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -134,16 +162,9 @@ def _rows(sql: str, params: list[Any]) -> Iterator[tuple]:
 
 
 def _grouped(rows: Iterator[tuple]) -> Iterator[tuple[int, list[tuple]]]:
-    current: int | None = None
-    group: list[tuple] = []
-    for row in rows:
-        if row[0] != current:
-            if group:
-                yield current, group  # type: ignore[misc]
-            current, group = row[0], []
-        group.append(row)
-    if group:
-        yield current, group  # type: ignore[misc]
+    """(contract id, its rows) from rows ordered by contract id (the first column)."""
+    for key, group in groupby(rows, key=itemgetter(0)):
+        yield key, list(group)
 
 
 def _cents(column: str) -> str:
@@ -247,23 +268,30 @@ def _balance(pk: int, number: str, project_id: int, status: str, price: int, rat
     if refunded > 0:
         money_in = net_of_refunds(money_in, refunded)
     unpaid, weight = settle_cents(dues, amounts, accrues, money_in, today, grace)
-    overdue = sum(left for eff, left in zip(dues, unpaid, strict=True) if eff < today and left > 0)
-    ratio = (rate or ZERO).as_integer_ratio()
-    fee = sum(fee_cents(w, ratio) for w in weight if w)
-    price_d = from_cents(price)
-    fee_d = from_cents(fee)
+    overdue = 0
+    for eff, left in zip(dues, unpaid, strict=True):
+        if eff < today and left > 0:
+            overdue += left
+    fee = 0
+    if rate:
+        ratio = _rate_ratio(rate)
+        for w in weight:
+            if w:
+                fee += fee_cents(w, ratio)
     if cap_ratio is not None:
-        fee_d = min(fee_d, (price_d * cap_ratio).quantize(Decimal("0.01")))
+        fee = min(fee, cents((from_cents(price) * cap_ratio).quantize(Decimal("0.01"))))
     lines: tuple[LineBalance, ...] = ()
     if with_lines:
         lines = tuple(LineBalance(row[1], row[4], date.fromordinal(row[2]), date.fromordinal(eff),
                                   from_cents(amount), from_cents(left), max(0, today - eff))
                       for row, eff, amount, left in zip(rows, dues, amounts, unpaid, strict=True))
-    return ContractBalance(
-        contract_id=pk, contract_no=number, project_id=project_id, status=status, price=price_d,
-        due=from_cents(due), received=from_cents(received), outstanding=from_cents(price - received),
-        overdue=from_cents(overdue), late_fee=fee_d, lines=lines,
-    )
+    return ContractBalance(pk, number, project_id, status, (price, due, received, price - received, overdue, fee),
+                           lines)
+
+
+@lru_cache(maxsize=64)
+def _rate_ratio(rate: Decimal) -> tuple[int, int]:
+    return rate.as_integer_ratio()
 
 
 def balance_of(contract: Contract, as_of: date, *, with_lines: bool = False) -> ContractBalance:

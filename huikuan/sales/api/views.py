@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -27,7 +26,7 @@ from huikuan.receivables.api.serializers import (
     ReceivableSerializer,
     RefundSerializer,
 )
-from huikuan.receivables.balances import balance_of
+from huikuan.receivables.balances import AMOUNT_NAMES, balance_of
 from huikuan.receivables.models import Receipt, Receivable
 from huikuan.sales.models import Contract, ContractParty
 
@@ -73,7 +72,10 @@ class ContractViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         query.is_valid(raise_exception=True)
         as_of = query.validated_data.get("as_of") or timezone.localdate()
         balance = balance_of(contract, as_of)
-        return Response(BalanceSerializer({"as_of": as_of, **asdict(balance)}).data)
+        figures = {name: getattr(balance, name) for name in AMOUNT_NAMES}
+        return Response(BalanceSerializer({"as_of": as_of, "contract_id": balance.contract_id,
+                                           "contract_no": balance.contract_no,
+                                           "status": balance.status, **figures}).data)
 
     @extend_schema(responses={200: ReceivableSerializer(many=True)},
                    parameters=[OpenApiParameter("page", int, exclude=True)])
