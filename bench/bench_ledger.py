@@ -70,9 +70,9 @@ def child_receipts(share: str) -> dict:
         import random
         from datetime import date, timedelta
 
+        from huikuan.core.bulk import insert_rows
         from huikuan.receivables.choices import ReceiptSource
         from huikuan.receivables.models import Receipt, Receivable
-        from huikuan.sales.importing.bulk import insert
 
         rng = random.Random(11)
         as_of = date.fromisoformat(AS_OF)
@@ -84,7 +84,8 @@ def child_receipts(share: str) -> dict:
             paid = amount if rng.random() < 0.8 else (amount / 2).quantize(amount)
             day = min(due + timedelta(days=rng.randint(-5, 20)), as_of)
             rows.append((f"BR{len(rows) + 1:09d}", contract_id, paid, day, ReceiptSource.IMPORT, f"bench-{len(rows)}"))
-        return insert(Receipt, ["number", "contract", "amount", "received_on", "source", "reference"], rows)
+        return insert_rows(Receipt, ["number", "contract", "amount", "received_on", "source", "reference"], rows,
+                           fill_defaults=True)
     return _measure(work)
 
 

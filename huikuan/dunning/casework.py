@@ -13,12 +13,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from huikuan.core.bulk import insert_rows, update_rows
 from huikuan.core.money import ZERO
 from huikuan.core.services import business_calendar, record
 from huikuan.sales.models import Contract
 
 from . import levels, outbound, policy, priority
-from .bulk import insert_rows, update_rows
 from .choices import (
     RANK,
     ActionKind,

@@ -20,13 +20,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from huikuan.core.bulk import delete_ids, insert_rows, update_values
 from huikuan.core.money import ZERO
 from huikuan.receivables.models import Receivable
 from huikuan.sales.models import Contract
 
 from . import levels, read_ahead
 from .aging import Bucket, bucket_for
-from .bulk import delete_ids, insert_rows, update_values
 from .choices import PromiseStatus, Risk, ScanStatus
 from .config import PolicyChoice, load_buckets, load_policies, load_rules
 from .models import LevelChange, OverdueSnapshot, PromiseToPay, ReceivableStatus, ScanRun

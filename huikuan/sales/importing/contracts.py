@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 
+from huikuan.core.bulk import LOOKUP_CHUNK, ids_by, insert_rows
 from huikuan.core.services import record
 from huikuan.customers.models import Customer
 from huikuan.org.choices import UnitStatus
@@ -22,7 +23,6 @@ from huikuan.org.models import Building, Project, Region, Unit
 from huikuan.sales.models import Contract, ContractParty
 from huikuan.sales.plans import build_plan
 
-from .bulk import LOOKUP_CHUNK, ids_by, insert
 from .contract_rows import CONTRACT_COLUMNS, PLAN_COLUMNS, ContractRow, attach_plan, parse_contract_row, plan_sum_errors
 from .errors import ImportFailed, RowError
 from .tables import Table, read_table
@@ -217,17 +217,17 @@ class _Plan:
         self._create_customers(result)
         steps = progress(_chunks(self.rows, BATCH), total=-(-len(self.rows) // BATCH), desc="writing", unit="batch")
         for batch in steps:
-            insert(Contract, ["contract_no", "project", "unit", "list_price", "price", "payment_method", "sign_date",
-                              "contract_area"],
-                   (self._contract_values(row) for row in batch))
+            insert_rows(Contract, ["contract_no", "project", "unit", "list_price", "price", "payment_method",
+                                   "sign_date", "contract_area"],
+                        (self._contract_values(row) for row in batch), fill_defaults=True)
             contract_ids = ids_by(Contract.objects, "contract_no", [row.contract_no for row in batch])
-            insert(ContractParty, ["contract", "customer", "is_primary"],
-                   ((contract_ids[row.contract_no], self.customers[person.id_number], index == 0)
-                    for row in batch for index, person in enumerate(row.parties)))
-            result.receivables_created += insert(
+            insert_rows(ContractParty, ["contract", "customer", "is_primary"],
+                        ((contract_ids[row.contract_no], self.customers[person.id_number], index == 0)
+                         for row in batch for index, person in enumerate(row.parties)), fill_defaults=True)
+            result.receivables_created += insert_rows(
                 Receivable, ["contract", "kind", "seq", "name", "due_date", "amount", "created_by"],
                 ((contract_ids[row.contract_no], line.kind, line.seq, line.name, line.due_date, line.amount, user_id)
-                 for row in batch for line in row.plan))
+                 for row in batch for line in row.plan), fill_defaults=True)
             result.created += len(batch)
             result.created_numbers += [row.contract_no for row in batch]
         first = Contract.objects.get(contract_no=self.rows[0].contract_no)
@@ -262,9 +262,9 @@ class _Plan:
                 new_buildings.append(self.buildings[key])
         Building.objects.bulk_create(new_buildings, batch_size=BATCH)
         new_rows = [row for row in self.rows if row.unit_key not in self.units]
-        result.units_created = insert(Unit, ["building", "number", "pre_sale_area", "status"], (
+        result.units_created = insert_rows(Unit, ["building", "number", "pre_sale_area", "status"], (
             (self.buildings[(row.project, row.building)].pk, row.unit, row.area, UnitStatus.SIGNED)
-            for row in new_rows))
+            for row in new_rows), fill_defaults=True)
         building_ids = {self.buildings[(row.project, row.building)].pk for row in new_rows}
         by_building = {b.pk: key for key, b in self.buildings.items()}
         for chunk in _chunks(sorted(building_ids), LOOKUP_CHUNK):
@@ -291,9 +291,9 @@ class _Plan:
             for person in row.parties:
                 if person.id_number not in self.customers and person.id_number not in new:
                     new[person.id_number] = person
-        result.customers_created = insert(
+        result.customers_created = insert_rows(
             Customer, ["kind", "name", "id_number", "phone", "customer_type"],
-            ((p.kind, p.name, p.id_number, p.phone, p.customer_type) for p in new.values()))
+            ((p.kind, p.name, p.id_number, p.phone, p.customer_type) for p in new.values()), fill_defaults=True)
         self.customers.update(ids_by(Customer.objects, "id_number", new))
 
 

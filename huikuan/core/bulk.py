@@ -1,10 +1,11 @@
-"""Many-row writes as one prepared statement run many times, for the nightly scan.
+"""Many-row writes as one prepared statement run many times — for imports and the nightly scan.
 
-Django's `bulk_update` builds a CASE WHEN per row and field, and `bulk_create` prepares every value
-of every instance through the compiler — fine for dozens of rows, slow for the hundreds of thousands
-of late lines the nightly scan touches. These take plain tuples instead: values go in as the database
-driver takes them (int, str, Decimal, date, None — Django registers the SQLite adapters; psycopg adapts
-them natively), and a value the same for every row (a timestamp, say) is prepared once by its field.
+Django's `bulk_update` builds a CASE WHEN per row and field, and `bulk_create` builds a model instance
+and prepares every value through the compiler — fine for dozens of rows, slow for the half a million
+plan lines of an import or the late lines a nightly scan touches. These take plain tuples instead:
+values go in as the database driver takes them (int, str, Decimal, date, None — Django registers the
+SQLite adapters; psycopg adapts them natively), and a value the same for every row (a timestamp, a
+default) is prepared once by its field. Rows get their ids back through `ids_by`, by natural key.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 BATCH = 5_000
+LOOKUP_CHUNK = 900    # values per IN (…): below every database's parameter limit
 
 
 def _quoted(model: type[models.Model], fields: Sequence[str]) -> tuple[str, list[str]]:
@@ -39,12 +42,22 @@ def _run(sql: str, rows: Iterable[Sequence[Any]], batch: int) -> int:
 
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]], *,
-                same: Mapping[str, Any] | None = None, ignore_conflicts: bool = False, batch: int = BATCH) -> int:
+                same: Mapping[str, Any] | None = None, fill_defaults: bool = False, ignore_conflicts: bool = False,
+                batch: int = BATCH) -> int:
     """INSERT `rows` (tuples in the order of `fields`); `same` holds values shared by every row (each
-    prepared once by its field). Columns named in neither must have a database default or be nullable
-    — pass them. With `ignore_conflicts`, a row that breaks a unique constraint is skipped."""
+    prepared once by its field). With `fill_defaults`, every other column gets the model's default
+    (computed once) and auto_now(_add) columns the current time; without, columns named nowhere must
+    have a database default or be nullable. With `ignore_conflicts`, a row that breaks a unique
+    constraint is skipped. Returns the number of rows sent."""
     same = dict(same or {})
     meta = model._meta
+    if fill_defaults:
+        now = timezone.now()
+        for f in meta.concrete_fields:
+            if f.primary_key or f.name in fields or f.name in same:
+                continue
+            stamped = getattr(f, "auto_now_add", False) or getattr(f, "auto_now", False)
+            same[f.name] = now if stamped else f.get_default()
     tail = tuple(meta.get_field(name).get_db_prep_save(value, connection)  # type: ignore[union-attr]
                  for name, value in same.items())
     table, columns = _quoted(model, [*fields, *same])
@@ -53,6 +66,16 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
     # names come from the model (quoted), values are parameters
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}){suffix}"  # noqa: S608
     return _run(sql, ((*row, *tail) for row in rows), batch)
+
+
+def ids_by(queryset: models.QuerySet | models.Manager, field: str, keys: Iterable[Any]) -> dict[Any, int]:
+    """{natural key: pk} for the rows of `queryset` whose `field` is one of `keys`."""
+    wanted = list(keys)
+    found: dict[Any, int] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        chunk = wanted[start:start + LOOKUP_CHUNK]
+        found.update(queryset.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
+    return found
 
 
 def update_values(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],
