@@ -101,3 +101,14 @@ def test_the_two_process_split_writes_the_same_report(monkeypatch):
     # then both give the same rows in the same order, and the same totals
     assert split == serial
     assert split["totals"]["overdue"] == "3000.00"
+
+
+def test_a_row_written_from_cents_is_the_text_of_its_figures():
+    from decimal import Decimal
+
+    from huikuan.receivables.balances import cents_str
+
+    # negative amounts, a fraction of a yuan, quotes and Chinese in the names
+    assert [cents_str(c) for c in (0, 5, -5, 100, -123456789, 1200000000)] == \
+        ["0.00", "0.05", "-0.05", "1.00", "-1234567.89", "12000000.00"]
+    assert all(cents_str(c) == f"{Decimal(c).scaleb(-2):.2f}" for c in range(-1000, 1000, 7))
