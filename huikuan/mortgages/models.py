@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huikuan.org.models import Project
 from huikuan.receivables.models import Receipt, Receivable
@@ -198,7 +199,7 @@ class StageChange(models.Model):
     on = models.DateField(_("date"), db_index=True)
     at = models.DateTimeField(_("recorded at"), auto_now_add=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("by"))
+                              related_name="+", verbose_name=pgettext_lazy("the person who did it", "by"))
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     class Meta:

@@ -29,6 +29,7 @@ from .measures import (
     tools,
 )
 from .measures.base import NotAvailable, Scope
+from .measures.facts import Facts, start_helper
 from .measures.ledger import shared_positions
 from .periods import Period, PeriodError
 from .registry import ReportOptions, register
@@ -52,8 +53,8 @@ MEASURES: dict[str, Measure] = {
     "collections_by_method_share": collections.collections_by_method_share,
     "collections_by_project": collections.collections_by_project,
     "collections_by_building": collections.collections_by_building,
-    "collections_last_year": lambda p, s: collections.collections_total(p.same_quarter_last_year(), s),
-    "collections_previous_quarter": lambda p, s: collections.collections_total(p.previous(), s),
+    "collections_last_year": collections.collections_last_year,
+    "collections_previous_quarter": collections.collections_previous_quarter,
     "collections_yoy": collections.collections_yoy,
     "collections_qoq": collections.collections_qoq,
     "collections_target_completion": collections.collections_target_completion,
@@ -76,7 +77,7 @@ MEASURES: dict[str, Measure] = {
     "disbursement_days_all_banks_previous": banks.disbursement_days_all_banks_previous,
     "project_collections_share": contribution.project_collections_share,
     "project_collections_rank": contribution.project_collections_rank,
-    "project_collections_rank_previous": lambda p, s: contribution.project_collections_rank(p.previous(), s),
+    "project_collections_rank_previous": contribution.project_collections_rank_previous,
     "vip_repeat_purchase_share": contribution.vip_repeat_purchase_share,
     "referral_purchase_share": contribution.referral_purchase_share,
     "dso": dso.dso,
@@ -96,11 +97,38 @@ MEASURES: dict[str, Measure] = {
     "cases_closed": difficulties.cases_closed,
     # 4 tools
     "reconciliation_auto_match_rate": tools.reconciliation_auto_match_rate,
+    "reconciliation_first_pass_auto_rate": tools.reconciliation_first_pass_auto_rate,
     "reminders_sent": tools.reminders_sent,
     "reminder_effect": tools.reminder_effect,
     # 5 next quarter
     "next_quarter_targets": lambda p, s: targets.targets_of(p.next(), s),
     "cash_forecast": forecast.cash_forecast,
+}
+
+
+# the measures the management dashboard shows: each is a sum over the per-project facts (measures/facts.py),
+# so the dashboard computes them from the stored facts for any scope, and equals this report to the cent
+DASHBOARD_MEASURES: dict[str, Callable[[Facts], Any]] = {
+    "signed_amount": targets.signed_amount_of,
+    "signed_units": targets.signed_units_of,
+    "target_completion_total": targets.target_completion_total_of,
+    "target_completion": targets.target_completion_of,
+    "target_completion_by_region": targets.target_completion_by_region_of,
+    "target_completion_by_product_line": targets.target_completion_by_product_line_of,
+    "signed_share_by_product_line": targets.signed_share_by_product_line_of,
+    "collections_total": collections.collections_total_of,
+    "collections_by_method": collections.collections_by_method_of,
+    "collections_by_method_share": collections.collections_by_method_share_of,
+    "collections_by_project": collections.collections_by_project_of,
+    "collections_by_building": collections.collections_by_building_of,
+    "collections_last_year": collections.collections_last_year_of,
+    "collections_yoy": collections.collections_yoy_of,
+    "collection_rate": collections.collection_rate_of,
+    "overdue_over_30_ratio": overdue.overdue_over_30_ratio_of,
+    "bank_disbursement_days": banks.bank_disbursement_days_of,
+    "bank_disbursement_days_previous": banks.bank_disbursement_days_previous_of,
+    "dso": dso.dso_of,
+    "cash_forecast": forecast.cash_forecast_of,
 }
 
 
@@ -117,26 +145,30 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _directory(scope: Scope) -> dict[str, Any]:
-    from huikuan.org.models import Project, Region
-
-    projects = scope.apply(Project.objects.select_related("region"), "pk")
+def _directory(facts: Facts) -> dict[str, Any]:
+    """Names for the codes in the document: the scope's projects and their regions, the partner banks."""
+    projects = sorted(facts.projects.values(), key=lambda p: p["code"])
     return {
-        "projects": {p.code: {"name": p.name, "region": p.region.code, "product_line": p.product_line,
-                              "zone": p.city_zone} for p in projects.order_by("code")},
-        "regions": dict(Region.objects.values_list("code", "name")),
+        "projects": {p["code"]: {"name": p["name"], "region": p["region"], "product_line": p["product_line"],
+                                 "zone": p["zone"]} for p in projects},
+        "regions": dict(sorted({p["region"]: p["region_name"] for p in projects if p["region"]}.items())),
         "banks": banks.banks_directory(),
     }
 
 
-def kpis_data(period: Period, scope: Scope, *, only: list[str] | None = None) -> dict[str, Any]:
-    """The kpis document (plain JSON values) for the period over the scope."""
-    document: dict[str, Any] = {"period": period.label, "period_start": period.start.isoformat(),
-                                "period_end": period.end.isoformat(),
-                                "scope": None if scope.project_ids is None else sorted(scope.project_ids),
-                                "computed_at": timezone.now().isoformat(timespec="seconds")}
+def _head(period: Period, scope: Scope, computed_at: str) -> dict[str, Any]:
+    return {"period": period.label, "period_start": period.start.isoformat(), "period_end": period.end.isoformat(),
+            "scope": None if scope.project_ids is None else sorted(scope.project_ids), "computed_at": computed_at}
+
+
+def kpis_data(period: Period, scope: Scope, *, only: list[str] | None = None, parallel: bool = False) -> dict[str, Any]:
+    """The kpis document (plain JSON values) for the period over the scope. With `parallel` (the command line),
+    the previous quarter's pass of receivables.balances may run in a forked helper process meanwhile."""
+    document = _head(period, scope, timezone.now().isoformat(timespec="seconds"))
     notes: dict[str, str] = {}
     with shared_positions():
+        if parallel and only is None:
+            start_helper(period, scope)
         for key, measure in MEASURES.items():
             if only is not None and key not in only:
                 continue
@@ -145,7 +177,23 @@ def kpis_data(period: Period, scope: Scope, *, only: list[str] | None = None) ->
                 notes[key] = value.note
                 value = None
             document[key] = plain(value)
-    document.update(_directory(scope))
+        document.update(_directory(Facts.live(period, scope)))
+    document["notes"] = notes
+    return document
+
+
+def dashboard_data(facts: Facts, computed_at: str) -> dict[str, Any]:
+    """The dashboard's measures (DASHBOARD_MEASURES) from the facts — stored ones on the dashboard — in the
+    kpis document's form: the same keys, values and notes as `kpis_data` for the same period and scope."""
+    document = _head(facts.period, facts.scope, computed_at)
+    notes: dict[str, str] = {}
+    for key, measure in DASHBOARD_MEASURES.items():
+        value = measure(facts)
+        if isinstance(value, NotAvailable):
+            notes[key] = value.note
+            value = None
+        document[key] = plain(value)
+    document.update(_directory(facts))
     document["notes"] = notes
     return document
 
@@ -188,4 +236,4 @@ def kpis(options: ReportOptions) -> dict[str, Any]:
         from django.core.management.base import CommandError
 
         raise CommandError(str(exc))
-    return kpis_data(period, scope_of(options))
+    return kpis_data(period, scope_of(options), parallel=options.parallel)

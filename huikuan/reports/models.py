@@ -20,3 +20,20 @@ class KpiSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period} [{self.scope_key}] {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class PeriodFacts(models.Model):
+    """The per-project facts of a quarter (measures/facts.py), for every project: the management dashboard
+    sums them over the viewer's scope, so any drill-down opens from this one row."""
+
+    period = models.CharField(_("period"), max_length=8, unique=True)
+    data = models.JSONField(_("facts"))
+    computed_at = models.DateTimeField(_("computed at"))
+    refresh_requested_at = models.DateTimeField(_("refresh requested at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("period facts")
+        verbose_name_plural = _("period facts")
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.computed_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,6 @@
 """Scheduled delivery: a weekly and a monthly summary of the current quarter to date, e-mailed to the
 managers (StaffProfile role manager, with an e-mail address) with the review PDF attached; and the hourly
-refresh of the dashboards' pre-aggregated kpis."""
+refresh of the dashboards' pre-aggregated facts and kpis."""
 
 from __future__ import annotations
 
@@ -64,6 +64,16 @@ def monthly_summary() -> int:
 
 @shared_task
 def refresh_kpi_snapshots() -> list[str]:
-    from .aggregates import refresh_company_snapshots
+    """Hourly: the per-project facts the dashboard reads and the whole-company kpis (aggregates.refresh)."""
+    from .aggregates import refresh
 
-    return refresh_company_snapshots()
+    return refresh()
+
+
+@shared_task
+def refresh_period_facts(period: str) -> str:
+    """Recompute one quarter's facts, queued by a dashboard page that found them older than 15 minutes."""
+    from .aggregates import store_facts
+
+    store_facts(Period.parse(period))
+    return period

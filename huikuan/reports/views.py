@@ -68,17 +68,33 @@ class ManagementDashboardView(LoginRequiredMixin, TemplateView):
     template_name = "reports/management.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from .aggregates import snapshot
         from .management_dashboard import breadcrumbs, cards, charts, contracts_of_building
 
         period, drill = _period(self.request), _drill(self.request)
         scope = drill.scope(self.request.user)
-        data = snapshot(period, scope, refresh=self.request.GET.get("refresh") == "1")
+        data, stored = _dashboard_data(period, scope, refresh=self.request.GET.get("refresh") == "1")
         contracts = contracts_of_building(period, scope, drill.building) if drill.building else []
-        query = self.request.GET.urlencode()
+        params = self.request.GET.copy()
+        params.pop("refresh", None)
         return super().get_context_data(period=period, periods=_periods_around(period), drill=drill, kpis=data,
                                         cards=cards(data), charts=charts(data, drill), contracts=contracts,
-                                        crumbs=breadcrumbs(drill), query=query, **kwargs)
+                                        crumbs=breadcrumbs(drill), query=params.urlencode(),
+                                        stale=timezone.now() - stored.computed_at > _max_age(), **kwargs)
+
+
+def _max_age() -> Any:
+    from .aggregates import MAX_AGE
+
+    return MAX_AGE
+
+
+def _dashboard_data(period: Period, scope: Scope, *, refresh: bool = False) -> tuple[dict[str, Any], Any]:
+    """The dashboard's document for the scope, from the period's stored per-project facts."""
+    from .aggregates import stored_facts
+    from .kpis import dashboard_data
+
+    facts, stored = stored_facts(period, scope, refresh=refresh)
+    return dashboard_data(facts, stored.computed_at.isoformat(timespec="seconds")), stored
 
 
 class ChartExportView(LoginRequiredMixin, TemplateView):
@@ -89,22 +105,25 @@ class ChartExportView(LoginRequiredMixin, TemplateView):
 
         from openpyxl import Workbook
 
-        from .aggregates import snapshot
         from .management_dashboard import charts
 
         period, drill = _period(request), _drill(request)
-        data = snapshot(period, drill.scope(request.user))
+        data, _stored = _dashboard_data(period, drill.scope(request.user))
         chart = next((c for c in charts(data, drill) if c["id"] == kwargs["chart"]), None)
         if chart is None:
             raise Http404("no such chart")
         book = Workbook()
         sheet: Any = book.active
         sheet.title = chart["id"][:31]
-        sheet.append([chart["title"], f"{period.label}", f"measure: {chart['measure']}"])
+        sheet.append([chart["title"], f"{period.label}", f"measure: {chart['measure']}",
+                      f"unit: {UNIT_NAMES[chart['unit']]}"])
         sheet.append([""] + [s["name"] for s in chart["series"]])
         for i, category in enumerate(chart["categories"]):
             sheet.append([category] + [None if s["values"][i] is None else Decimal(s["values"][i])
                                        for s in chart["series"]])
+            if chart["unit"] == "ratio":    # the exact fraction, shown as a percentage
+                for cell in sheet[sheet.max_row][1:]:
+                    cell.number_format = "0.00%"
         buffer = BytesIO()
         book.save(buffer)
         response = HttpResponse(buffer.getvalue(), content_type=XLSX)
@@ -153,3 +172,4 @@ class QuarterlyReviewDownloadView(LoginRequiredMixin, TemplateView):
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNIT_NAMES = {"ratio": "比率（单元格以百分比显示）", "yuan": "元", "days": "天"}

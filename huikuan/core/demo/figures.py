@@ -22,7 +22,7 @@ from huikuan.sales.models import Contract, ContractParty, Discount, Subscription
 from .catalogue import PROJECTS
 from .operations import days_to_disbursement, dunning_figures, mortgage_figures, statement_figures
 from .story import OFFER
-from .timeline import PUSH_WEEK, TODAY, quarter_bounds
+from .timeline import PUSH_WEEK, quarter_bounds
 
 METHOD_GROUPS = {
     PaymentMethod.MORTGAGE: "commercial_mortgage", PaymentMethod.COMBINATION: "commercial_mortgage",
@@ -80,23 +80,13 @@ def collections_by_method(start: date, end: date) -> dict[str, Decimal]:
     return {k: _pct(v, whole) for k, v in sorted(totals.items())}
 
 
-def collection_cycle(start: date, end: date, as_of: date = TODAY) -> dict[str, Decimal]:
-    """Average days from signing to full collection, for contracts signed in the period and fully
-    collected by `as_of`, by product line."""
-    days: dict[str, list[int]] = defaultdict(list)
-    receipts: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    signed = _live().filter(sign_date__range=(start, end))
-    for cid, day, amount in (Receipt.objects.filter(contract__in=signed, received_on__lte=as_of)
-                             .order_by("received_on", "pk").values_list("contract_id", "received_on", "amount")):
-        receipts[cid].append((day, amount))
-    for cid, price, signed_on, line in signed.values_list("pk", "price", "sign_date", "project__product_line"):
-        paid = ZERO
-        for day, amount in receipts[cid]:
-            paid += amount
-            if paid >= price:
-                days[line].append((day - signed_on).days)
-                break
-    return {line: quantize(Decimal(sum(v)) / len(v)) for line, v in sorted(days.items()) if v}
+def collection_cycle(year: int, quarter: int) -> dict[str, Decimal | None]:
+    """The review's measure (reports.measures.cycle.collection_cycle_by_product_line): mean days from
+    signing to full collection over the contracts fully collected in the quarter, by product line."""
+    from huikuan.reports.measures.cycle import collection_cycle_by_product_line
+    from huikuan.reports.periods import Period
+
+    return collection_cycle_by_product_line(Period(year, quarter))
 
 
 def _project(key: str) -> Project:
@@ -183,7 +173,7 @@ def headline_figures(year: int = 2026, quarter: int = 3) -> dict[str, Any]:
         "collected_last_year": last_year,
         "collections_yoy_pct": _pct(collected - last_year, last_year),
         "collections_by_method_pct": collections_by_method(start, end),
-        "collection_cycle_days": collection_cycle(start, end),
+        "collection_cycle_days": collection_cycle(year, quarter),
         "overdue_over_30_pct": overdue_over_30_ratio(end),
         "overdue_over_30_previous_pct": overdue_over_30_ratio(p_end),
         "days_to_disbursement": days_to_disbursement(start, end),

@@ -54,7 +54,9 @@ def mortgage_figures(year: int, quarter: int) -> dict[str, Any]:
 
 def statement_figures() -> dict[str, Any]:
     """The statements of the quarter's last weeks: money-in lines, how the engine first decided each
-    (auto-match rate = auto-matched / money-in lines), and what waits in the review queue now."""
+    (first-pass auto rate = lines the engine matched automatically at once / money-in lines; the window's
+    version of reports.measures.tools.reconciliation_first_pass_auto_rate), and what waits in the review
+    queue now."""
     lines = BankTransaction.objects.filter(amount__gt=0, date__range=STATEMENT_WINDOW)
     first: dict[int, str] = {}
     for txn, status in Match.objects.filter(transaction__in=lines).order_by("pk").values_list("transaction",
@@ -65,7 +67,7 @@ def statement_figures() -> dict[str, Any]:
     return {
         "statement_lines_in": lines.count(),
         "auto_matched": auto,
-        "auto_match_rate_pct": _pct(auto, lines.count()),
+        "first_pass_auto_rate_pct": _pct(auto, lines.count()),
         "settled_now": Match.objects.filter(transaction__in=lines, status__in=["auto", "confirmed"]).count(),
         "review_queue": {f"{s}{'/' + k if k else ''}": n for s, k, n in
                          queue.values_list("status", "exception_kind").annotate(n=Count("pk")).order_by("status")},

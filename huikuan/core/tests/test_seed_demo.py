@@ -99,7 +99,7 @@ def test_the_same_seed_writes_the_same_books_and_the_figures_are_printed(demo):
     # then contracts, receipts, loan applications, matches, cases and promises are the same
     assert _books() == first
     assert len(first[0]) >= SMALL
-    assert "completion_pct" in out and "auto_match_rate_pct" in out and "cases_open_by_level" in out
+    assert "completion_pct" in out and "first_pass_auto_rate_pct" in out and "cases_open_by_level" in out
 
 
 @pytest.mark.django_db

@@ -64,7 +64,8 @@ def test_report_numbers_per_bank(data_set):
         "bank": "ICBC", "bank_name": "ICBC Bank",
         "applications": 3, "approved": 2, "rejected": 0, "approval_rate": "100.0",
         "disbursed": 2, "amount_disbursed": "2100000.00",
-        "avg_days_to_disbursement": "27.5", "p90_days_to_disbursement": "35.9",
+        "avg_days_to_disbursement": "27.5", "p90_days_to_disbursement": "35.9",   # from the sign date
+        "avg_days_application_to_disbursement": "26.5", "p90_days_application_to_disbursement": "34.9",
         "avg_days_by_stage": {"documents": "1.0", "submitted": "1.0", "interview": "3.0", "appraisal": "1.0",
                               "approval": "7.5", "approved": "1.0", "loan_contract": "12.0", "disbursed": "32.0",
                               "registered": "2.0"},
@@ -78,6 +79,7 @@ def test_report_numbers_per_bank(data_set):
         "applications": 2, "approved": 1, "rejected": 1, "approval_rate": "50.0",
         "disbursed": 0, "amount_disbursed": "0.00",
         "avg_days_to_disbursement": None, "p90_days_to_disbursement": None,
+        "avg_days_application_to_disbursement": None, "p90_days_application_to_disbursement": None,
         "avg_days_by_stage": {"documents": "1.0", "submitted": "1.0", "interview": "3.0", "appraisal": "1.0",
                               "approval": "2.0", "rejected": "1.0"},
         "sla_breaches": 1,
@@ -91,6 +93,7 @@ def test_report_totals_and_funnel(data_set):
     assert report["totals"] == {
         "applications": 5, "approved": 3, "rejected": 1, "approval_rate": "75.0", "disbursed": 2,
         "amount_disbursed": "2100000.00", "avg_days_to_disbursement": "27.5", "p90_days_to_disbursement": "35.9",
+        "avg_days_application_to_disbursement": "26.5", "p90_days_application_to_disbursement": "34.9",
         "sla_breaches": 3,
         "pipeline_by_stage": {"documents": "1050000.00", "approved": "560000.00", "disbursed": "1400000.00"},
         "guarantee_exposure": "1400000.00",

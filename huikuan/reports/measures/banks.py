@@ -1,90 +1,122 @@
-"""Banks: days from signing to disbursement per partner bank, the loan pipeline, policy changes and
-rejections.
+"""Banks: days to disbursement per partner bank, the loan pipeline, policy changes and rejections.
 
-A disbursement is either a `LoanApplication` with `disbursed_on` (the mortgage pipeline), or — for loans
-recorded before the pipeline existed, or imported — a receipt with method loan_disbursement whose payer
-is a `Bank` (by name or short name) and that no loan application is linked to. A period counts the
-disbursements dated in it. Days are calendar days to the disbursement from the day the bank got the loan:
-the application's `opened_on` (so a backup bank is timed from its own application, not from the refusal
-before it); without an application, from the contract's sign date (then a loan that a backup bank made
-after a refusal carries the refusal's delay too — the p90 shows such outliers).
+A bank's days to disbursement are the mortgage report's bank speed (`huikuan report mortgages`,
+`avg/p90_days_application_to_disbursement`): one function,
+`mortgages.reports.days_application_to_disbursement` — calendar days from the day the bank got the loan
+application (`LoanApplication.opened_on`) to the money (`disbursed_on`), over the applications disbursed
+in the period. (The report's `avg_days_to_disbursement` counts from the contract's sign date instead:
+what the buyer waits.) A backup bank is timed from its own application, not from the refusal before it;
+the provident-fund centre's approval, before the entrusted bank's application, is not the bank's time.
+Loans recorded without a loan application (receipts only) are not timed: there is no day the bank got
+them. Without any loan application in the scope the measures are not available.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
 from huikuan.core.money import ZERO, quantize
-from huikuan.receivables.choices import ReceiptMethod
-from huikuan.receivables.models import Receipt
 
 from ..periods import Period
-from .base import EVERYTHING, NotAvailable, Scope, average, percentile
+from .base import DAYS_PLACES, EVERYTHING, NotAvailable, Scope, percentile
+from .facts import Facts
 
 OPEN_STAGES = ("documents", "submitted", "interview", "appraisal", "approval", "approved", "loan_contract")
+NO_APPLICATIONS = "no loan applications recorded (days to disbursement are timed from the application)"
+
+
+def _no_pipeline(facts: Facts) -> NotAvailable | None:
+    return None if any(facts.values("applications")) else NotAvailable(NO_APPLICATIONS)
+
+
+def _mean_per_bank(facts: Facts, family: str) -> dict[str, Decimal | None] | NotAvailable:
+    missing = _no_pipeline(facts)
+    if missing is not None:
+        return missing
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for by_bank in facts.values(family):
+        for bank, (days, loans) in by_bank.items():
+            totals[bank][0] += days
+            totals[bank][1] += loans
+    return {bank: _mean(days, loans) for bank, (days, loans) in sorted(totals.items())}
+
+
+def _mean(days: int, loans: int) -> Decimal | None:
+    """The mean of `loans` values summing to `days`, as base.average rounds it."""
+    return None if not loans else (Decimal(days) / loans).quantize(DAYS_PLACES, rounding=ROUND_HALF_UP)
+
+
+def bank_disbursement_days_of(facts: Facts) -> dict[str, Decimal | None] | NotAvailable:
+    return _mean_per_bank(facts, "bank_days")
+
+
+def bank_disbursement_days(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None] | NotAvailable:
+    """Per bank (code): mean days to disbursement over the loan applications disbursed in the period."""
+    return bank_disbursement_days_of(Facts.live(period, scope))
+
+
+def bank_disbursement_days_previous_of(facts: Facts) -> dict[str, Decimal | None] | NotAvailable:
+    return _mean_per_bank(facts, "bank_days_previous")
+
+
+def bank_disbursement_days_previous(period: Period,
+                                    scope: Scope = EVERYTHING) -> dict[str, Decimal | None] | NotAvailable:
+    """bank_disbursement_days of the previous quarter."""
+    return bank_disbursement_days_previous_of(Facts.live(period, scope))
+
+
+def _mean_all(facts: Facts, family: str) -> Decimal | None | NotAvailable:
+    missing = _no_pipeline(facts)
+    if missing is not None:
+        return missing
+    days = loans = 0
+    for by_bank in facts.values(family):
+        for bank_days, bank_loans in by_bank.values():
+            days += bank_days
+            loans += bank_loans
+    return _mean(days, loans)
+
+
+def disbursement_days_all_banks_of(facts: Facts) -> Decimal | None | NotAvailable:
+    return _mean_all(facts, "bank_days")
+
+
+def disbursement_days_all_banks(period: Period, scope: Scope = EVERYTHING) -> Decimal | None | NotAvailable:
+    """Mean days to disbursement over every loan application disbursed in the period."""
+    return disbursement_days_all_banks_of(Facts.live(period, scope))
+
+
+def disbursement_days_all_banks_previous_of(facts: Facts) -> Decimal | None | NotAvailable:
+    return _mean_all(facts, "bank_days_previous")
+
+
+def disbursement_days_all_banks_previous(period: Period, scope: Scope = EVERYTHING) -> Decimal | None | NotAvailable:
+    """disbursement_days_all_banks of the previous quarter."""
+    return disbursement_days_all_banks_previous_of(Facts.live(period, scope))
 
 
 def disbursements(period: Period, scope: Scope = EVERYTHING) -> list[tuple[str, int]]:
-    """(bank code, days) for every disbursement dated in the period."""
-    from huikuan.mortgages.models import Bank, LoanApplication
+    """(bank code, days to disbursement) for every loan application disbursed in the period."""
+    from huikuan.mortgages.models import LoanApplication
+    from huikuan.mortgages.reports import days_application_to_disbursement
 
-    out: list[tuple[str, int]] = []
     apps = scope.apply(LoanApplication.objects.filter(disbursed_on__range=(period.start, period.end)))
-    linked: list[int] = []
-    for code, disbursed, opened, receipt in apps.values_list("bank__code", "disbursed_on", "opened_on",
-                                                             "disbursement_receipt_id"):
-        out.append((code, max(0, (disbursed - opened).days)))
-        if receipt:
-            linked.append(receipt)
-    names: dict[str, str] = {}
-    for code, name, short in Bank.objects.values_list("code", "name", "short_name"):
-        names[name] = code
-        if short:
-            names[short] = code
-    linked_ids = set(LoanApplication.objects.exclude(disbursement_receipt=None)
-                     .values_list("disbursement_receipt_id", flat=True))
-    receipts = scope.apply(Receipt.objects.filter(method=ReceiptMethod.LOAN_DISBURSEMENT, payer_name__in=list(names),
-                                                  received_on__range=(period.start, period.end),
-                                                  contract__isnull=False), "contract__project")
-    for pk, payer, day, signed in receipts.values_list("pk", "payer_name", "received_on", "contract__sign_date"):
-        if pk not in linked_ids:
-            out.append((names[payer], (day - signed).days))
-    return out
+    return [(bank, days_application_to_disbursement(opened, disbursed))
+            for bank, opened, disbursed in apps.values_list("bank__code", "opened_on", "disbursed_on")]
 
 
-def _by_bank(period: Period, scope: Scope) -> dict[str, list[int]]:
-    groups: dict[str, list[int]] = defaultdict(list)
-    for code, days in disbursements(period, scope):
-        groups[code].append(days)
-    return dict(sorted(groups.items()))
-
-
-def bank_disbursement_days(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
-    """Per bank (code): mean days to disbursement over the disbursements in the period."""
-    return {code: average(days) for code, days in _by_bank(period, scope).items()}
-
-
-def bank_disbursement_days_p90(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
+def bank_disbursement_days_p90(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None] | NotAvailable:
     """Per bank (code): 90th percentile of those days (linear interpolation)."""
-    return {code: percentile(days, 90) for code, days in _by_bank(period, scope).items()}
-
-
-def bank_disbursement_days_previous(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
-    """bank_disbursement_days of the previous quarter."""
-    return bank_disbursement_days(period.previous(), scope)
-
-
-def disbursement_days_all_banks(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
-    """Mean days to disbursement over every partner-bank disbursement in the period."""
-    return average([days for _, days in disbursements(period, scope)])
-
-
-def disbursement_days_all_banks_previous(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
-    """disbursement_days_all_banks of the previous quarter."""
-    return disbursement_days_all_banks(period.previous(), scope)
+    missing = _no_pipeline(Facts.live(period, scope))
+    if missing is not None:
+        return missing
+    groups: dict[str, list[int]] = defaultdict(list)
+    for bank, days in disbursements(period, scope):
+        groups[bank].append(days)
+    return {bank: percentile(days, 90) for bank, days in sorted(groups.items())}
 
 
 def banks_directory() -> dict[str, str]:

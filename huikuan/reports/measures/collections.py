@@ -3,21 +3,20 @@ and the collection rate."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
 from huikuan.core.money import ZERO, quantize
-from huikuan.org.models import SalesTarget
 from huikuan.receivables.choices import ReceiptMethod
 from huikuan.receivables.models import Receipt
 from huikuan.sales.choices import PaymentMethod
 
 from ..periods import Period
 from .base import EVERYTHING, Scope, change, ratio
-from .ledger import positions
+from .facts import Facts
 
 METHODS = [m.value for m in PaymentMethod]   # mortgage, provident_fund, lump_sum, installment, combination
 
@@ -33,74 +32,122 @@ def receipts_in(period: Period, scope: Scope) -> QuerySet:
     return receipts_between(period.start, period.end, scope)
 
 
+def _sum_methods(values: Iterable[dict[str, Decimal]]) -> dict[str, Decimal]:
+    totals: dict[str, Decimal] = dict.fromkeys(METHODS, ZERO)
+    for by_method in values:
+        for method, amount in by_method.items():
+            totals[method] = totals.get(method, ZERO) + amount
+    return {method: quantize(amount) for method, amount in totals.items()}
+
+
+def _total(values: Iterable[dict[str, Decimal]]) -> Decimal:
+    return quantize(sum((amount for by_method in values for amount in by_method.values()), ZERO))
+
+
+def collections_total_of(facts: Facts) -> Decimal:
+    return _total(facts.values("collections"))
+
+
 def collections_total(period: Period, scope: Scope = EVERYTHING) -> Decimal:
     """Σ receipt amounts dated in the period on contracts (refunds negative, transfers excluded)."""
-    return quantize(receipts_in(period, scope).aggregate(s=Sum("amount"))["s"] or ZERO)
+    return collections_total_of(Facts.live(period, scope))
+
+
+def collections_by_method_of(facts: Facts) -> dict[str, Decimal]:
+    return _sum_methods(facts.values("collections"))
 
 
 def collections_by_method(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal]:
     """collections_total split by the payment method of the contract each receipt is on:
     mortgage, provident_fund, lump_sum, installment, combination (every key present, zero if none)."""
-    totals: dict[str, Decimal] = dict.fromkeys(METHODS, ZERO)
-    rows = receipts_in(period, scope).values("contract__payment_method").annotate(s=Sum("amount")).order_by()
-    for row in rows:
-        totals[row["contract__payment_method"]] = quantize(totals[row["contract__payment_method"]] + row["s"])
-    return totals
+    return collections_by_method_of(Facts.live(period, scope))
 
 
-def collections_by_method_share(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
-    """Each method's collections ÷ collections_total."""
-    by_method = collections_by_method(period, scope)
+def collections_by_method_share_of(facts: Facts) -> dict[str, Decimal | None]:
+    by_method = collections_by_method_of(facts)
     whole = sum(by_method.values(), ZERO)
     return {method: ratio(amount, whole) for method, amount in by_method.items()}
 
 
+def collections_by_method_share(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
+    """Each method's collections ÷ collections_total."""
+    return collections_by_method_share_of(Facts.live(period, scope))
+
+
+def collections_by_project_of(facts: Facts) -> dict[str, Decimal]:
+    by_code = {facts.code(project): _total([by_method]) for project, by_method in facts.get("collections").items()}
+    return dict(sorted(by_code.items()))
+
+
 def collections_by_project(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal]:
     """collections_total per project (code)."""
-    rows = (receipts_in(period, scope).values("contract__project__code").annotate(s=Sum("amount"))
-            .order_by("contract__project__code"))
-    return {row["contract__project__code"]: quantize(row["s"]) for row in rows}
+    return collections_by_project_of(Facts.live(period, scope))
+
+
+def collections_last_year_of(facts: Facts) -> Decimal:
+    return _total(facts.values("collections_last_year"))
+
+
+def collections_last_year(period: Period, scope: Scope = EVERYTHING) -> Decimal:
+    """collections_total of the same quarter last year."""
+    return collections_last_year_of(Facts.live(period, scope))
+
+
+def collections_previous_quarter_of(facts: Facts) -> Decimal:
+    return _total(facts.values("collections_previous"))
+
+
+def collections_previous_quarter(period: Period, scope: Scope = EVERYTHING) -> Decimal:
+    """collections_total of the previous quarter."""
+    return collections_previous_quarter_of(Facts.live(period, scope))
+
+
+def collections_yoy_of(facts: Facts) -> Decimal | None:
+    return change(collections_total_of(facts), collections_last_year_of(facts))
 
 
 def collections_yoy(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
     """(collections_total − collections_total of the same quarter last year) ÷ the latter."""
-    return change(collections_total(period, scope), collections_total(period.same_quarter_last_year(), scope))
+    return collections_yoy_of(Facts.live(period, scope))
+
+
+def collections_qoq_of(facts: Facts) -> Decimal | None:
+    return change(collections_total_of(facts), collections_previous_quarter_of(facts))
 
 
 def collections_qoq(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
     """(collections_total − collections_total of the previous quarter) ÷ the latter."""
-    return change(collections_total(period, scope), collections_total(period.previous(), scope))
+    return collections_qoq_of(Facts.live(period, scope))
+
+
+def collections_target_completion_of(facts: Facts) -> Decimal | None:
+    target = sum((row[2] for row in facts.values("targets")), ZERO)
+    return ratio(collections_total_of(facts), target)
 
 
 def collections_target_completion(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
     """collections_total ÷ Σ SalesTarget.amount_collected of the quarter."""
-    target = (scope.apply(SalesTarget.objects.filter(year=period.year, quarter=period.quarter))
-              .aggregate(s=Sum("amount_collected"))["s"])
-    return ratio(collections_total(period, scope), target or ZERO)
+    return collections_target_completion_of(Facts.live(period, scope))
+
+
+def collection_rate_of(facts: Facts) -> Decimal | None:
+    rows = list(facts.values("positions"))
+    return ratio(sum((r[1] for r in rows), ZERO), sum((r[0] for r in rows), ZERO))
 
 
 def collection_rate(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
     """Of what had fallen due by the period's end, the share collected by then, over live contracts:
     Σ min(received, due) ÷ Σ due, both as of the period's end (receivables.balances)."""
-    due = collected = ZERO
-    for p in positions(period.end, scope):
-        due += p.due
-        collected += max(ZERO, min(p.received, p.due))
-    return ratio(collected, due)
+    return collection_rate_of(Facts.live(period, scope))
+
+
+def collection_rate_by_project_of(facts: Facts) -> dict[str, Decimal | None]:
+    return dict(sorted((facts.code(project), ratio(row[1], row[0])) for project, row in facts.get("positions").items()))
 
 
 def collection_rate_by_project(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
     """collection_rate per project (code)."""
-    from huikuan.org.models import Project
-
-    codes = dict(Project.objects.values_list("pk", "code"))
-    due: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    collected: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for p in positions(period.end, scope):
-        code = codes[p.project_id]
-        due[code] += p.due
-        collected[code] += max(ZERO, min(p.received, p.due))
-    return {code: ratio(collected[code], due[code]) for code in sorted(due)}
+    return collection_rate_by_project_of(Facts.live(period, scope))
 
 
 def final_payments(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
@@ -120,8 +167,12 @@ def final_payments(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decim
     return {"due": due, "collected": quantize(allocated), "rate": ratio(allocated, due)}
 
 
+def collections_by_building_of(facts: Facts) -> dict[str, Decimal]:
+    rows = [(f"{facts.code(project)}/{name}", quantize(amount))
+            for project, by_building in facts.get("buildings").items() for name, amount in by_building.items()]
+    return dict(sorted(rows))
+
+
 def collections_by_building(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal]:
     """collections_total per building, keyed "project code/building name"."""
-    rows = (receipts_in(period, scope).values("contract__project__code", "contract__unit__building__name")
-            .annotate(s=Sum("amount")).order_by("contract__project__code", "contract__unit__building__name"))
-    return {f"{r['contract__project__code']}/{r['contract__unit__building__name']}": quantize(r["s"]) for r in rows}
+    return collections_by_building_of(Facts.live(period, scope))

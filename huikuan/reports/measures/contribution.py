@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from django.db.models import Count
 
-from huikuan.core.money import ZERO
+from huikuan.core.money import ZERO, quantize
 from huikuan.sales.models import ContractParty
 
 from ..periods import Period
 from .base import EVERYTHING, Scope, live_contracts, ratio
 from .collections import collections_by_project
+from .facts import Facts
 
 
 def project_collections_share(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
@@ -22,11 +23,21 @@ def project_collections_share(period: Period, scope: Scope = EVERYTHING) -> dict
     return {code: ratio(amount, whole) for code, amount in by_project.items()}
 
 
-def project_collections_rank(period: Period, scope: Scope = EVERYTHING) -> dict[str, int]:
-    """Per project (code): 1 for the project that collected most in the period, and so on."""
-    by_project = collections_by_project(period, scope)
+def _rank(by_project: dict[str, Decimal]) -> dict[str, int]:
     order = sorted(by_project, key=lambda code: (-by_project[code], code))
     return {code: order.index(code) + 1 for code in sorted(by_project)}
+
+
+def project_collections_rank(period: Period, scope: Scope = EVERYTHING) -> dict[str, int]:
+    """Per project (code): 1 for the project that collected most in the period, and so on."""
+    return _rank(collections_by_project(period, scope))
+
+
+def project_collections_rank_previous(period: Period, scope: Scope = EVERYTHING) -> dict[str, int]:
+    """project_collections_rank of the previous quarter."""
+    facts = Facts.live(period, scope)
+    return _rank(dict(sorted((facts.code(project), quantize(sum(by_method.values(), ZERO)))
+                             for project, by_method in facts.get("collections_previous").items())))
 
 
 def _primary_buyers(period: Period, scope: Scope) -> list[tuple[int, str, int, bool, int | None]]:

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef
-
 from huikuan.core.money import ZERO
 from huikuan.receivables.models import Receipt
 
@@ -36,12 +34,12 @@ def _completed_in(period: Period, scope: Scope) -> list[Completed]:
     """Live contracts whose price was fully collected in the period: the receipt that brought the money
     received on the contract (refunds and transfers in included) up to the price is dated in the period.
     `days` = that receipt's date − the sign date."""
-    paid_in_period = Receipt.objects.filter(contract=OuterRef("pk"), received_on__range=(period.start, period.end))
+    paid_in_period = Receipt.objects.filter(received_on__range=(period.start, period.end), contract__isnull=False)
+    candidates = live_contracts(scope).filter(pk__in=paid_in_period.values("contract_id"))
     contracts = {pk: (price, signed, line, method) for pk, price, signed, line, method in
-                 live_contracts(scope).filter(Exists(paid_in_period))
-                 .values_list("pk", "price", "sign_date", "project__product_line", "payment_method")}
+                 candidates.values_list("pk", "price", "sign_date", "project__product_line", "payment_method")}
     receipts: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    for cid, day, amount in (Receipt.objects.filter(contract__in=list(contracts), received_on__lte=period.end)
+    for cid, day, amount in (Receipt.objects.filter(contract__in=candidates.values("pk"), received_on__lte=period.end)
                              .order_by("contract_id", "received_on", "pk")
                              .values_list("contract_id", "received_on", "amount")):
         receipts[cid].append((day, amount))

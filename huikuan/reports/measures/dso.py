@@ -10,51 +10,40 @@ billings × its days. At most 24 months back; None when nothing is owed and noth
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
-
 from huikuan.core.money import ZERO
-from huikuan.receivables.choices import PLAN_KINDS
-from huikuan.receivables.models import Receivable
 
 from ..periods import Period
-from .base import DAYS_PLACES, EVERYTHING, Scope, live_contracts
-from .ledger import positions
+from .base import DAYS_PLACES, EVERYTHING, Scope
+from .facts import MONTHS_BACK, Facts, month_start
 
-MONTHS_BACK = 24
+OUTSTANDING = 2      # the facts' positions row: [due, collected of due, outstanding, overdue > 30 days]
 
 
-def _month_start(day: date, back: int) -> date:
-    index = day.year * 12 + day.month - 1 - back
-    return date(index // 12, index % 12 + 1, 1)
+def receivables_outstanding_of(facts: Facts) -> Decimal:
+    return sum((row[OUTSTANDING] for row in facts.values("positions")), ZERO)
 
 
 def receivables_outstanding(period: Period, scope: Scope = EVERYTHING) -> Decimal:
     """Σ max(0, due − received) over live contracts at the period's end."""
-    return sum((max(ZERO, p.due - p.received) for p in positions(period.end, scope)), ZERO)
+    return receivables_outstanding_of(Facts.live(period, scope))
 
 
-def dso(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
-    """Days sales outstanding at the period's end, countback method (see the module)."""
-    end = period.end
-    left = receivables_outstanding(period, scope)
-    oldest = _month_start(end, MONTHS_BACK - 1)
-    billings: dict[date, Decimal] = defaultdict(lambda: ZERO)
-    rows = (Receivable.objects.filter(contract__in=live_contracts(scope), kind__in=list(PLAN_KINDS),
-                                      due_date__range=(oldest, end))
-            .annotate(month=TruncMonth("due_date")).values("month").annotate(s=Sum("amount")).order_by())
-    for row in rows:
-        month = row["month"]
-        billings[date(month.year, month.month, 1)] += row["s"]
+def dso_of(facts: Facts) -> Decimal | None:
+    end = facts.period.end
+    left = receivables_outstanding_of(facts)
+    billings: dict[date, Decimal] = {}
+    for by_month in facts.values("billings"):
+        for month, amount in by_month.items():
+            day = date.fromisoformat(month)
+            billings[day] = billings.get(day, ZERO) + amount
     if left <= ZERO:
         return Decimal("0.00") if billings else None
     days = Decimal(0)
     for back in range(MONTHS_BACK):
-        month = _month_start(end, back)
+        month = month_start(end, back)
         length = end.day if back == 0 else calendar.monthrange(month.year, month.month)[1]
         billed = billings.get(month, ZERO)
         if left > billed:
@@ -64,3 +53,8 @@ def dso(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
             days += left / billed * length
             return days.quantize(DAYS_PLACES)
     return days.quantize(DAYS_PLACES)
+
+
+def dso(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
+    """Days sales outstanding at the period's end, countback method (see the module)."""
+    return dso_of(Facts.live(period, scope))

@@ -22,42 +22,25 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, Sum
-from django.utils import timezone
-
 from huikuan.core.money import ZERO, quantize
-from huikuan.receivables.choices import LOAN_KINDS, PLAN_KINDS, EntryKind
-from huikuan.receivables.models import LedgerEntry, Receivable
 
 from ..periods import Period
-from .base import EVERYTHING, Scope, live_contracts
-from .collections import receipts_between
+from .base import EVERYTHING, Scope
+from .facts import LAGS, WEEKS, Facts, forecast_weeks
 
-WEEKS = 13
-LAGS = 13          # weeks 0..12 after the due date
-
-
-def _group(kind: str) -> str:
-    return "loan" if kind in LOAN_KINDS else "buyer"
+GROUPS = ("loan", "buyer")
 
 
-def lag_profile(period: Period, scope: Scope = EVERYTHING) -> dict[str, list[Decimal]]:
-    """{"loan"|"buyer": [p0 … p12]}: the share of the amount due paid k weeks after the due date."""
-    end = period.end
-    lines = Receivable.objects.filter(contract__in=live_contracts(scope), kind__in=list(PLAN_KINDS),
-                                      due_date__range=(end - timedelta(days=364), end))
+def lag_profile_of(facts: Facts) -> dict[str, list[Decimal]]:
     due: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for kind, amount in lines.values("kind").annotate(s=Sum("amount")).values_list("kind", "s").order_by():
-        due[_group(kind)] += amount
     paid: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * LAGS)
-    entries = (LedgerEntry.objects.filter(receivable__in=lines, kind=EntryKind.ALLOCATION, posted_on__lte=end)
-               .values_list("receivable__kind", "receivable__due_date", "posted_on", "amount"))
-    for kind, due_date, posted, amount in entries:
-        lag = max(0, (posted - due_date).days // 7)
-        if lag < LAGS:
-            paid[_group(kind)][lag] += -amount
+    for parts in facts.values("forecast"):
+        for group, amount in parts["due"].items():
+            due[group] += amount
+        for group, amounts in parts["paid"].items():
+            paid[group] = [a + b for a, b in zip(paid[group], amounts, strict=True)]
     profile = {}
-    for group in ("loan", "buyer"):
+    for group in GROUPS:
         if due[group] > ZERO:
             profile[group] = [p / due[group] for p in paid[group]]
         else:
@@ -65,41 +48,26 @@ def lag_profile(period: Period, scope: Scope = EVERYTHING) -> dict[str, list[Dec
     return profile
 
 
-def _open_lines(period: Period, scope: Scope, last_day: date) -> list[tuple[int, str, date, Decimal]]:
-    end = period.end
-    lines = Receivable.objects.filter(contract__in=live_contracts(scope), kind__in=list(PLAN_KINDS),
-                                      due_date__lte=last_day)
-    settled = dict(LedgerEntry.objects.filter(receivable__in=lines, posted_on__lte=end).values("receivable")
-                   .annotate(s=Sum("amount")).order_by().values_list("receivable", "s"))
-    expected = _expected_disbursements(end)
-    out = []
-    for pk, kind, due_date, amount in lines.values_list("pk", "kind", "due_date", "amount"):
-        owed = amount + settled.get(pk, ZERO)
-        if owed > ZERO:
-            out.append((pk, kind, expected.get(pk, due_date), owed))
-    return out
+def lag_profile(period: Period, scope: Scope = EVERYTHING) -> dict[str, list[Decimal]]:
+    """{"loan"|"buyer": [p0 … p12]}: the share of the amount due paid k weeks after the due date."""
+    return lag_profile_of(Facts.live(period, scope))
 
 
-def _expected_disbursements(end: date) -> dict[int, date]:
-    from huikuan.mortgages.models import LoanApplication
-
-    apps = (LoanApplication.objects.filter(receivable__isnull=False, opened_on__lte=end)
-            .filter(Q(disbursed_on__isnull=True) | Q(disbursed_on__gt=end))
-            .filter(Q(rejected_on__isnull=True) | Q(rejected_on__gt=end)).exclude(stage="withdrawn"))
-    return dict(apps.values_list("receivable_id", "expected_disbursement_on"))
-
-
-def cash_forecast(period: Period, scope: Scope = EVERYTHING, today: date | None = None) -> dict[str, Any]:
-    """{"weeks": [{"week_start", "week_end", "forecast", "actual"}], "forecast_total", "actual_total",
-    "error"} — error = Σ actual − Σ forecast over the weeks that have ended (null before the first)."""
-    today = today or timezone.localdate()
-    first = period.end + timedelta(days=1)
-    starts = [first + timedelta(days=7 * w) for w in range(WEEKS)]
-    last_day = starts[-1] + timedelta(days=6)
-    profile = lag_profile(period, scope)
+def cash_forecast_of(facts: Facts) -> dict[str, Any]:
+    starts = forecast_weeks(facts.period)
+    first = starts[0]
+    profile = lag_profile_of(facts)
+    open_by: dict[tuple[str, date], Decimal] = defaultdict(lambda: ZERO)
+    actual_by: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for parts in facts.values("forecast"):
+        for group, by_day in parts["open"].items():
+            for day, owed in by_day.items():
+                open_by[(group, date.fromisoformat(day))] += owed
+        for week, amount in parts["actual"].items():
+            actual_by[int(week)] += amount
     forecast = [ZERO] * WEEKS
-    for _pk, kind, due, owed in _open_lines(period, scope, last_day):
-        p = profile[_group(kind)]
+    for (group, due), owed in sorted(open_by.items()):
+        p = profile[group]
         late_at_start = max(0, (first - due).days // 7) if due < first else 0
         remaining = Decimal(1) - sum(p[:late_at_start], ZERO)
         if remaining <= ZERO:
@@ -116,8 +84,8 @@ def cash_forecast(period: Period, scope: Scope = EVERYTHING, today: date | None 
     for w, start in enumerate(starts):
         end = start + timedelta(days=6)
         actual = None
-        if end < today:
-            actual = quantize(receipts_between(start, end, scope).aggregate(s=Sum("amount"))["s"] or ZERO)
+        if end < facts.today:
+            actual = quantize(actual_by[w])
             actual_total += actual
             forecast_total_past += quantize(forecast[w])
             passed += 1
@@ -125,3 +93,9 @@ def cash_forecast(period: Period, scope: Scope = EVERYTHING, today: date | None 
     return {"weeks": weeks, "forecast_total": quantize(sum(forecast, ZERO)),
             "actual_total": actual_total if passed else None,
             "error": quantize(actual_total - forecast_total_past) if passed else None}
+
+
+def cash_forecast(period: Period, scope: Scope = EVERYTHING, today: date | None = None) -> dict[str, Any]:
+    """{"weeks": [{"week_start", "week_end", "forecast", "actual"}], "forecast_total", "actual_total",
+    "error"} — error = Σ actual − Σ forecast over the weeks that have ended (null before the first)."""
+    return cash_forecast_of(Facts.live(period, scope, today))

@@ -3,7 +3,6 @@ the previous quarter, and the overdue amount per warning level (from the dunning
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import Max, Sum
@@ -12,31 +11,35 @@ from huikuan.core.money import ZERO, quantize
 
 from ..periods import Period
 from .base import EVERYTHING, NotAvailable, Scope, points, ratio
-from .ledger import positions
+from .facts import Facts
 
-OVER_DAYS = 30
+DUE, OVERDUE_30 = 0, 3       # the facts' positions row: [due, collected of due, outstanding, overdue > 30 days]
 
 
-def _over_30(period: Period, scope: Scope) -> tuple[Decimal, Decimal]:
-    day = period.end
-    earlier = {p.contract_id: p.due for p in positions(day - timedelta(days=OVER_DAYS + 1), scope)}
-    overdue = due = ZERO
-    for p in positions(day, scope):
-        due += p.due
-        overdue += max(ZERO, earlier.get(p.contract_id, ZERO) - p.received)
-    return quantize(overdue), quantize(due)
+def _over_30(facts: Facts) -> tuple[Decimal, Decimal]:
+    rows = list(facts.values("positions"))
+    return quantize(sum((r[OVERDUE_30] for r in rows), ZERO)), quantize(sum((r[DUE] for r in rows), ZERO))
+
+
+def overdue_over_30_amount_of(facts: Facts) -> Decimal:
+    return _over_30(facts)[0]
 
 
 def overdue_over_30_amount(period: Period, scope: Scope = EVERYTHING) -> Decimal:
     """At the period's end D, over live contracts: Σ max(0, due by D−31 − received by D) — what fell due
-    more than 30 days before D and was still unpaid at D (receipts applied oldest-due first)."""
-    return _over_30(period, scope)[0]
+    more than 30 days before D and was still unpaid at D (receipts applied oldest-due first); the plan lines
+    due by D−31 count at what they are worth at D (a waiver or restructuring posted by D reduces them)."""
+    return overdue_over_30_amount_of(Facts.live(period, scope))
+
+
+def overdue_over_30_ratio_of(facts: Facts) -> Decimal | None:
+    overdue, due = _over_30(facts)
+    return ratio(overdue, due)
 
 
 def overdue_over_30_ratio(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
     """overdue_over_30_amount ÷ Σ due by D (all plan amounts due on or before the period's end)."""
-    overdue, due = _over_30(period, scope)
-    return ratio(overdue, due)
+    return overdue_over_30_ratio_of(Facts.live(period, scope))
 
 
 def overdue_over_30_ratio_previous(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:

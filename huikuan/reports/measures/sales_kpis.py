@@ -44,18 +44,20 @@ def down_payments(period: Period, scope: Scope = EVERYTHING) -> list[DownPayment
 
 def _down_payments(period: Period, scope: Scope) -> list[DownPayment]:
     """The down payments of the live contracts signed in the period, as known at the period's end."""
+    signed_in = live_contracts(scope).filter(sign_date__range=(period.start, period.end))
     contracts = {pk: (agent or "", signed) for pk, agent, signed in
-                 live_contracts(scope).filter(sign_date__range=(period.start, period.end))
-                 .values_list("pk", "agent__username", "sign_date")}
+                 signed_in.values_list("pk", "agent__username", "sign_date")}
     amounts: dict[int, Decimal] = defaultdict(lambda: ZERO)
     dues: dict[int, date] = {}
-    for cid, due, amount in (Receivable.objects.filter(contract__in=list(contracts), kind__in=DOWN_KINDS)
+    ids = signed_in.values("pk")      # a subquery: the database joins, no list of ids goes back and forth
+    for cid, due, amount in (Receivable.objects.filter(contract__in=ids, kind__in=DOWN_KINDS)
                              .values_list("contract_id", "due_date", "amount")):
         amounts[cid] += amount
         dues[cid] = max(due, dues.get(cid, due))
     receipts: dict[int, list[tuple[date, Decimal]]] = defaultdict(list)
-    for cid, day, amount in (Receipt.objects.filter(contract__in=list(amounts), received_on__lte=period.end)
-                             .order_by("received_on", "pk").values_list("contract_id", "received_on", "amount")):
+    for cid, day, amount in (Receipt.objects.filter(contract__in=ids, received_on__lte=period.end)
+                             .order_by("contract_id", "received_on", "pk")
+                             .values_list("contract_id", "received_on", "amount")):
         receipts[cid].append((day, amount))
     result = []
     for cid, amount in amounts.items():

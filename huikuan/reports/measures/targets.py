@@ -4,83 +4,114 @@ each product line's share of the signed amount, and sell-through (去化率)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 
 from huikuan.core.money import ZERO, quantize
 from huikuan.org.models import SalesTarget, Unit
 
 from ..periods import Period
 from .base import EVERYTHING, Scope, live_contracts, ratio
+from .facts import Facts
+
+# the facts' rows: signed = [amount, units]; targets = [amount to sign, units, amount to collect]
+SIGNED_AMOUNT, SIGNED_UNITS = 0, 1
+TARGET_AMOUNT, TARGET_UNITS = 0, 1
 
 
-def _signed_rows(period: Period, scope: Scope) -> list[dict]:
-    return list(live_contracts(scope).filter(sign_date__range=(period.start, period.end))
-                .values("project__code", "project__region__code", "project__product_line")
-                .annotate(amount=Sum("price"), units=Count("pk")).order_by())
-
-
-def _target_rows(period: Period, scope: Scope) -> list[dict]:
-    return list(scope.apply(SalesTarget.objects.filter(year=period.year, quarter=period.quarter))
-                .values("project__code", "project__region__code", "project__product_line",
-                        "amount_signed", "units", "amount_collected"))
+def signed_amount_of(facts: Facts) -> Decimal:
+    return quantize(sum((row[SIGNED_AMOUNT] for row in facts.values("signed")), ZERO))
 
 
 def signed_amount(period: Period, scope: Scope = EVERYTHING) -> Decimal:
     """Σ price of live contracts (status signed) whose sign date is in the period."""
-    return quantize(sum((r["amount"] for r in _signed_rows(period, scope)), ZERO))
+    return signed_amount_of(Facts.live(period, scope))
+
+
+def signed_units_of(facts: Facts) -> int:
+    return sum(row[SIGNED_UNITS] for row in facts.values("signed"))
 
 
 def signed_units(period: Period, scope: Scope = EVERYTHING) -> int:
     """Number of live contracts signed in the period."""
-    return sum(r["units"] for r in _signed_rows(period, scope))
+    return signed_units_of(Facts.live(period, scope))
 
 
-def _completion(period: Period, scope: Scope, group: str, field: str, signed_field: str) -> dict[str, Decimal | None]:
+def _completion(facts: Facts, group: Callable[[int], str], target_index: int,
+                signed_index: int) -> dict[str, Decimal | None]:
     signed: dict[str, Decimal] = defaultdict(lambda: ZERO)
     target: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for row in _signed_rows(period, scope):
-        signed[row[group]] += Decimal(row[signed_field])
-    for row in _target_rows(period, scope):
-        target[row[group]] += Decimal(row[field])
+    for project, row in facts.get("signed").items():
+        signed[group(project)] += Decimal(row[signed_index])
+    for project, row in facts.get("targets").items():
+        target[group(project)] += Decimal(row[target_index])
     return {key: ratio(signed[key], target[key]) for key in sorted(set(signed) | set(target))}
+
+
+def _by(facts: Facts, field: str) -> Callable[[int], str]:
+    return lambda project: facts.projects[project][field]
+
+
+def target_completion_of(facts: Facts) -> dict[str, Decimal | None]:
+    return _completion(facts, facts.code, TARGET_AMOUNT, SIGNED_AMOUNT)
 
 
 def target_completion(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
     """Per project (code): signed amount in the period ÷ the quarter's SalesTarget.amount_signed
     (None where the project has no target)."""
-    return _completion(period, scope, "project__code", "amount_signed", "amount")
+    return target_completion_of(Facts.live(period, scope))
+
+
+def target_completion_total_of(facts: Facts) -> Decimal | None:
+    target = sum((row[TARGET_AMOUNT] for row in facts.values("targets")), ZERO)
+    return ratio(signed_amount_of(facts), target)
 
 
 def target_completion_total(period: Period, scope: Scope = EVERYTHING) -> Decimal | None:
     """Σ signed amount in the period ÷ Σ SalesTarget.amount_signed of the quarter, over the scope."""
-    target = sum((r["amount_signed"] for r in _target_rows(period, scope)), ZERO)
-    return ratio(signed_amount(period, scope), target)
+    return target_completion_total_of(Facts.live(period, scope))
+
+
+def target_completion_by_region_of(facts: Facts) -> dict[str, Decimal | None]:
+    return _completion(facts, _by(facts, "region"), TARGET_AMOUNT, SIGNED_AMOUNT)
 
 
 def target_completion_by_region(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
     """Per region (code): Σ signed amount ÷ Σ target amount of its projects."""
-    return _completion(period, scope, "project__region__code", "amount_signed", "amount")
+    return target_completion_by_region_of(Facts.live(period, scope))
+
+
+def target_completion_by_product_line_of(facts: Facts) -> dict[str, Decimal | None]:
+    return _completion(facts, _by(facts, "product_line"), TARGET_AMOUNT, SIGNED_AMOUNT)
 
 
 def target_completion_by_product_line(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
     """Per product line: Σ signed amount ÷ Σ target amount of its projects."""
-    return _completion(period, scope, "project__product_line", "amount_signed", "amount")
+    return target_completion_by_product_line_of(Facts.live(period, scope))
+
+
+def target_units_completion_of(facts: Facts) -> dict[str, Decimal | None]:
+    return _completion(facts, facts.code, TARGET_UNITS, SIGNED_UNITS)
 
 
 def target_units_completion(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
     """Per project (code): units signed in the period ÷ SalesTarget.units."""
-    return _completion(period, scope, "project__code", "units", "units")
+    return target_units_completion_of(Facts.live(period, scope))
+
+
+def signed_share_by_product_line_of(facts: Facts) -> dict[str, Decimal | None]:
+    amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for project, row in facts.get("signed").items():
+        amounts[facts.projects[project]["product_line"]] += row[SIGNED_AMOUNT]
+    whole = sum(amounts.values(), ZERO)
+    return {line: ratio(amount, whole) for line, amount in sorted(amounts.items())}
 
 
 def signed_share_by_product_line(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
     """Per product line: its signed amount in the period ÷ the whole signed amount."""
-    amounts: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for row in _signed_rows(period, scope):
-        amounts[row["project__product_line"]] += row["amount"]
-    whole = sum(amounts.values(), ZERO)
-    return {line: ratio(amount, whole) for line, amount in sorted(amounts.items())}
+    return signed_share_by_product_line_of(Facts.live(period, scope))
 
 
 def sell_through(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal | None]:
@@ -94,6 +125,7 @@ def sell_through(period: Period, scope: Scope = EVERYTHING) -> dict[str, Decimal
 
 def targets_of(period: Period, scope: Scope = EVERYTHING) -> dict[str, dict[str, Decimal | int]]:
     """The quarter's targets per project (code): amount to sign, units, amount to collect."""
-    return {r["project__code"]: {"amount_signed": quantize(r["amount_signed"]), "units": r["units"],
-                                 "amount_collected": quantize(r["amount_collected"])}
-            for r in sorted(_target_rows(period, scope), key=lambda r: r["project__code"])}
+    rows = (scope.apply(SalesTarget.objects.filter(year=period.year, quarter=period.quarter))
+            .values_list("project__code", "amount_signed", "units", "amount_collected").order_by("project__code"))
+    return {code: {"amount_signed": quantize(amount), "units": units, "amount_collected": quantize(collected)}
+            for code, amount, units, collected in rows}

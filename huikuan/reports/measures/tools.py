@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from huikuan.receivables.models import Receipt
 
 from ..periods import Period
-from .base import EVERYTHING, NotAvailable, Scope, ratio
+from .base import EVERYTHING, NotAvailable, Scope, app_installed, ratio
 
 EFFECT_DAYS = 14
 
@@ -23,22 +23,52 @@ def _bounds(period: Period) -> tuple[datetime, datetime]:
             datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=tz))
 
 
-def reconciliation_auto_match_rate(period: Period, scope: Scope = EVERYTHING) -> Decimal | NotAvailable:
-    """Money-in bank transactions dated in the period whose live match is automatic (status auto) ÷ all
-    money-in bank transactions dated in the period (accounts of projects in scope, and accounts of no
-    project)."""
-    try:
-        from huikuan.banking.models import BankTransaction
-    except ImportError:
-        return NotAvailable("bank reconciliation is not installed")
-    qs = BankTransaction.objects.filter(date__range=(period.start, period.end), direction="credit", amount__gt=0)
+def _money_in(period: Period, scope: Scope):  # type: ignore[no-untyped-def]
+    from huikuan.banking.models import BankTransaction
+
+    qs = BankTransaction.objects.money_in().filter(date__range=(period.start, period.end))
     if scope.project_ids is not None:
-        qs = qs.filter(account__project__isnull=True) | qs.filter(account__project__in=sorted(scope.project_ids))
-    total = qs.count()
-    if not total:
+        qs = qs.filter(Q(account__project__isnull=True) | Q(account__project__in=sorted(scope.project_ids)))
+    return qs
+
+
+def _bank_lines(period: Period, scope: Scope):  # type: ignore[no-untyped-def]
+    if not app_installed("banking"):
+        return NotAvailable("bank reconciliation is not installed")
+    lines = _money_in(period, scope)
+    if not lines.exists():
         return NotAvailable(f"no bank transactions imported for {period}")
-    auto = qs.filter(matches__status="auto").distinct().count()
-    return ratio(auto, total) or Decimal("0.0000")
+    return lines
+
+
+def reconciliation_auto_match_rate(period: Period, scope: Scope = EVERYTHING) -> Decimal | NotAvailable:
+    """Money-in bank lines dated in the period whose live match is automatic (status auto — by the engine
+    when the statement was reconciled, or from a bank's disbursement list) ÷ all money-in bank lines dated
+    in the period (accounts of projects in scope, and accounts of no project). The same counts as the
+    "auto" and "imported" columns of `huikuan report reconciliation` for the period."""
+    lines = _bank_lines(period, scope)
+    if isinstance(lines, NotAvailable):
+        return lines
+    from huikuan.banking.choices import MatchStatus
+    from huikuan.banking.models import Match
+
+    auto = Match.objects.live().filter(transaction__in=lines, status=MatchStatus.AUTO).values("transaction").distinct()
+    return ratio(auto.count(), lines.count()) or Decimal("0.0000")
+
+
+def reconciliation_first_pass_auto_rate(period: Period, scope: Scope = EVERYTHING) -> Decimal | NotAvailable:
+    """Money-in bank lines dated in the period whose first match (the engine's decision when the statement
+    was reconciled, before any person or list changed it) was automatic ÷ all money-in bank lines dated in
+    the period. Lower than reconciliation_auto_match_rate by the lines settled automatically only later."""
+    lines = _bank_lines(period, scope)
+    if isinstance(lines, NotAvailable):
+        return lines
+    from huikuan.banking.models import Match
+
+    first = (Match.objects.filter(transaction__in=lines).values("transaction").annotate(first=Min("pk"))
+             .values("first"))
+    auto = Match.objects.filter(pk__in=first, status="auto").count()
+    return ratio(auto, lines.count()) or Decimal("0.0000")
 
 
 def _messages(period: Period, scope: Scope):  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import CommandError
 
-from ..kpis import period_of, scope_of
+from ..kpis import kpis_data, period_of, scope_of
 from ..periods import PeriodError
 from ..registry import ReportOptions, register
 from .content import build_review
@@ -21,9 +21,14 @@ from .pptx_writer import write_pptx
 WRITERS = {"pdf": write_pdf, "pptx": write_pptx}
 
 
-def write_review(period: Any, scope: Any, fmt: str, out: Path, data: dict | None = None) -> Path:
+def write_review(period: Any, scope: Any, fmt: str, out: Path, data: dict | None = None, *,
+                 parallel: bool = False) -> Path:
+    """Write the review; without `data` (the kpis document) it is computed — with `parallel` (the command
+    line), its two passes of receivables.balances on both cores."""
     if fmt not in WRITERS:
         raise ValueError(f"format must be pdf or pptx, not {fmt!r}")
+    if data is None:
+        data = kpis_data(period, scope, parallel=parallel)
     return WRITERS[fmt](build_review(period, scope, data), out)
 
 
@@ -45,5 +50,5 @@ def quarterly(options: ReportOptions) -> dict[str, Any]:
     fmt = (options.extra.get("format") or out.suffix.lstrip(".") or "pdf").lower()
     if fmt not in WRITERS:
         raise CommandError(f"--format must be pdf or pptx, not {fmt!r}")
-    write_review(period, scope_of(options), fmt, out)
+    write_review(period, scope_of(options), fmt, out, parallel=options.parallel)
     return {"period": period.label, "format": fmt, "out": str(out), "bytes": out.stat().st_size}

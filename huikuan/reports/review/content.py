@@ -86,18 +86,24 @@ def results(data: dict[str, Any]) -> Section:
         f"预警分级：{level_text}。",
     ], ["overdue_over_30_amount", "overdue_over_30_ratio", "overdue_over_30_ratio_previous",
         "overdue_over_30_ratio_change", "overdue_by_warning_level"]))
-    bank_codes = sorted(set(data["bank_disbursement_days"]) | set(data["bank_disbursement_days_previous"]))
-    s.blocks.append(Chart("合作银行平均放款天数", "bar",
-                          [data["banks"].get(c, c) for c in bank_codes],
-                          [("上季度", [dec(data["bank_disbursement_days_previous"].get(c)) for c in bank_codes]),
-                           ("本季度", [dec(data["bank_disbursement_days"].get(c)) for c in bank_codes])], "天",
-                          ["bank_disbursement_days_previous", "bank_disbursement_days"]))
-    s.blocks.append(Text([
-        f"全部合作银行平均放款天数：上季度 {days(data['disbursement_days_all_banks_previous'])}，"
-        f"本季度 {days(data['disbursement_days_all_banks'])}；各行P90："
-        + "；".join(f"{data['banks'].get(c, c)} {days(v)}" for c, v in data["bank_disbursement_days_p90"].items())
-        + "。",
-    ], ["disbursement_days_all_banks_previous", "disbursement_days_all_banks", "bank_disbursement_days_p90"]))
+    now, before = data["bank_disbursement_days"], data["bank_disbursement_days_previous"]
+    if now is None:
+        s.blocks.append(Text([f"银行放款速度：{_note(data, 'bank_disbursement_days')}。"],
+                             ["bank_disbursement_days"]))
+    else:
+        bank_codes = sorted(set(now) | set(before or {}))
+        s.blocks.append(Chart("合作银行平均放款天数（自受理申请至放款）", "bar",
+                              [data["banks"].get(c, c) for c in bank_codes],
+                              [("上季度", [dec((before or {}).get(c)) for c in bank_codes]),
+                               ("本季度", [dec(now.get(c)) for c in bank_codes])], "天",
+                              ["bank_disbursement_days_previous", "bank_disbursement_days"]))
+        s.blocks.append(Text([
+            f"全部合作银行平均放款天数（自银行受理贷款申请至放款）：上季度 "
+            f"{days(data['disbursement_days_all_banks_previous'])}，"
+            f"本季度 {days(data['disbursement_days_all_banks'])}；"
+            "各行P90：" + "；".join(f"{data['banks'].get(c, c)} {days(v)}"
+                                   for c, v in (data["bank_disbursement_days_p90"] or {}).items()) + "。",
+        ], ["disbursement_days_all_banks_previous", "disbursement_days_all_banks", "bank_disbursement_days_p90"]))
     share = data["project_collections_share"]
     headers = ["项目", "回款占比", "回款排名", "上季排名", "去化率", "VIP复购占比", "老带新占比"]
     rank, before = data["project_collections_rank"], data["project_collections_rank_previous"]
@@ -172,14 +178,17 @@ def tools(data: dict[str, Any]) -> Section:
     s = Section(4, "工具与系统", "Tools")
     rate, sent, effect = data["reconciliation_auto_match_rate"], data["reminders_sent"], data["reminder_effect"]
     s.blocks.append(Text([
-        "银行流水自动匹配率："
-        + (pct(rate) if rate is not None else _note(data, "reconciliation_auto_match_rate")) + "。",
+        "银行流水自动匹配率（本季到账流水中由系统自动匹配结清的比例）："
+        + (pct(rate) if rate is not None else _note(data, "reconciliation_auto_match_rate"))
+        + (f"，其中导入对账时首轮即自动匹配 {pct(data['reconciliation_first_pass_auto_rate'])}"
+           if data.get("reconciliation_first_pass_auto_rate") is not None else "") + "。",
         "催收提醒发送：" + ("；".join(f"{CHANNELS.get(k, k)} {v} 条" for k, v in sent.items()) if sent
                        else (_note(data, "reminders_sent") if sent is None else "无")) + "。",
         "提醒后14天内回款的合同占比：" + (pct(effect) if effect is not None
                                  else _note(data, "reminder_effect") if "reminder_effect" in data["notes"]
                                  else NONE) + "。",
-    ], ["reconciliation_auto_match_rate", "reminders_sent", "reminder_effect"]))
+    ], ["reconciliation_auto_match_rate", "reconciliation_first_pass_auto_rate", "reminders_sent",
+        "reminder_effect"]))
     return s
 
 

@@ -87,10 +87,12 @@ def chart_drawing(chart: Chart, font: str) -> Drawing:
             plot.lines[i].strokeWidth = 1.5
         else:
             plot.bars[i].fillColor = PALETTE[i % len(PALETTE)]
+    if chart.unit == "%":     # percentages (the measure's fraction × 100) read as 87.3%, not 87.3 or 0.873
+        plot.valueAxis.labelTextFormat = "%d%%"
     if chart.kind == "bar":
         plot.barLabels.fontName = font
         plot.barLabels.fontSize = 6.5
-        plot.barLabelFormat = "%.1f"
+        plot.barLabelFormat = "%.1f%%" if chart.unit == "%" else "%.1f"
         plot.barLabels.nudge = 6
     drawing.add(plot)
     legend = Legend()

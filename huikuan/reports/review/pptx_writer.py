@@ -95,9 +95,12 @@ def _chart(slide, block: Chart) -> None:  # type: ignore[no-untyped-def]
         labels.show_percentage = True
         labels.show_value = False
         labels.show_category_name = True
-    else:
-        labels.number_format = "#,##0.0"
+    else:   # percentages (the measure's fraction × 100) read as 87.3%
+        labels.number_format = '0.0"%"' if block.unit == "%" else "#,##0.0"
         labels.number_format_is_linked = False
+        if block.unit == "%":
+            chart.value_axis.tick_labels.number_format = '0"%"'
+            chart.value_axis.tick_labels.number_format_is_linked = False
 
 
 def _section_slide(prs, review: Review, section: Section) -> None:  # type: ignore[no-untyped-def]

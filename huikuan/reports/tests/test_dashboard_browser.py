@@ -43,6 +43,15 @@ def test_management_dashboard_draws_charts_with_data_and_drills_down(live_server
         assert charts.nth(i).locator("canvas").count() >= 1
     assert int(page.get_attribute("#chart-collections-method", "data-rendered")) == 5
     assert int(page.get_attribute("#chart-completion-project", "data-rendered")) == 2
+    # and ratio charts read as percentages (P1 completed 1.6000 of its target: 160%), amounts in 万元
+    axis = page.evaluate("""() => {
+        const opt = (id) => echarts.getInstanceByDom(document.getElementById(id)).getOption();
+        const ratio = opt('chart-completion-project'), money = opt('chart-collections-project');
+        return {unit: document.getElementById('chart-completion-project').dataset.unit,
+                tick: ratio.yAxis[0].axisLabel.formatter(0.87), bar: ratio.series[0].label.formatter({value: 1.6}),
+                tip: ratio.tooltip[0].valueFormatter(0.8734), money: money.yAxis[0].axisLabel.formatter(1600000)};
+    }""")
+    assert axis == {"unit": "ratio", "tick": "87%", "bar": "160%", "tip": "87.34%", "money": "160万"}
     snap(page, "management")
     # when they follow the drill-down link of project P1 (what a click on its bar opens)
     page.evaluate("() => { const u = new URLSearchParams({period: '2026Q3', project: 'P1'});"

@@ -32,7 +32,8 @@ def test_kpis_json_names_every_measure_with_decimal_strings():
     assert data["collection_rate"] == "0.7561"
     assert data["overdue_over_30_ratio"] == "0.2439"
     assert data["target_completion"] == {"P1": "1.6000", "P2": "0.0000"}
-    assert data["bank_disbursement_days"] == {"ICBC": "40.00"}
+    assert data["bank_disbursement_days"] is None      # the loan has no loan application to time it from
+    assert data["notes"]["bank_disbursement_days"].startswith("not available: no loan applications recorded")
     assert data["overdue_by_warning_level"] is None
     assert data["notes"]["overdue_by_warning_level"].startswith("not available")
 
@@ -58,3 +59,13 @@ def test_kpis_of_an_empty_database_are_zeros_and_nulls():
     assert data["collection_rate"] is None
     assert data["target_completion_total"] is None
     assert data["collections_yoy"] is None
+
+
+def test_every_measure_has_its_formula_in_the_docs():
+    # given docs/measures.md
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[3] / "docs" / "measures.md").read_text(encoding="utf-8")
+    # then every key of the kpis document has a row there
+    missing = [key for key in MEASURES if f"| `{key}`" not in text]
+    assert missing == []

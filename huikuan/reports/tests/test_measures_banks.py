@@ -4,6 +4,7 @@ from decimal import Decimal as D
 import pytest
 
 from huikuan.reports.measures import banks, forecast
+from huikuan.reports.measures.base import NotAvailable
 from huikuan.reports.periods import Period
 
 from .kpi_world import build_world
@@ -12,15 +13,15 @@ pytestmark = pytest.mark.django_db
 Q3 = Period(2026, 3)
 
 
-def test_days_to_disbursement_per_bank_from_loan_receipts_without_a_pipeline():
-    # given c2 signed 2026-08-01 and its loan disbursed by 工商银行 (ICBC) on 2026-09-10, no loan application
+def test_loans_without_a_loan_application_are_not_timed():
+    # given c2's loan disbursed by 工商银行 (ICBC) on 2026-09-10 as a receipt only: no loan application says
+    # when the bank got it
     build_world()
-    # then
-    assert banks.bank_disbursement_days(Q3) == {"ICBC": D("40.00")}
-    assert banks.bank_disbursement_days_p90(Q3) == {"ICBC": D("40.00")}
-    assert banks.disbursement_days_all_banks(Q3) == D("40.00")
-    assert banks.bank_disbursement_days_previous(Q3) == {}
-    assert banks.disbursement_days_all_banks_previous(Q3) is None
+    # then days to disbursement are not available, with the reason
+    for measure in (banks.bank_disbursement_days, banks.bank_disbursement_days_p90,
+                    banks.bank_disbursement_days_previous, banks.disbursement_days_all_banks,
+                    banks.disbursement_days_all_banks_previous):
+        assert measure(Q3) == NotAvailable(banks.NO_APPLICATIONS)
 
 
 def test_pipeline_measures_are_not_available_without_loan_applications():

@@ -116,3 +116,35 @@ def test_empty_scope_gives_zero_amounts_and_no_ratios():
     assert cycle.collection_cycle_days(Q3, nobody) is None
     assert dso.dso(Q3, nobody) is None
     assert sales_kpis.down_payment_arrival_rate(Q3, nobody) is None
+
+
+def test_overdue_over_30_days_counts_a_line_at_what_it_is_worth_at_the_quarters_end():
+    # given c3's unpaid installment (1,000,000 due 2026-06-15), 400,000 of it waived on 2026-09-10 — after
+    # 08-30 (D − 31), before the quarter's end
+    world = build_world()
+    from huikuan.receivables.models import LedgerEntry
+
+    line = world.c3.receivables.get(kind="installment")
+    LedgerEntry.objects.create(contract=world.c3, receivable=line, kind="waiver", amount=D("-400000.00"),
+                               posted_on=date(2026, 9, 10))
+    # then 600,000 is still owed, more than 30 days late, of 3,700,000 due by 2026-09-30
+    assert overdue.overdue_over_30_amount(Q3) == D("600000.00")
+    assert overdue.overdue_over_30_ratio(Q3) == D("0.1622")
+    assert collections.collection_rate(Q3) == D("0.8378")      # 3.1m collected of 3.7m due
+    # and on 2026-06-30 the waiver had not happened: nothing over 30 days yet, of 2.5m due
+    assert overdue.overdue_over_30_ratio_previous(Q3) == D("0.0000")
+
+
+def test_measures_of_a_quarter_with_nothing_in_it():
+    # given the world, and 2024Q1 — before any contract
+    build_world()
+    empty = Period(2024, 1)
+    # then amounts are zero and ratios, means and percentiles have nothing to divide by
+    assert collections.collections_total(empty) == D("0.00")
+    assert collections.collection_rate(empty) is None
+    assert overdue.overdue_over_30_amount(empty) == D("0.00")
+    assert overdue.overdue_over_30_ratio(empty) is None
+    assert cycle.collection_cycle_days(empty) is None
+    assert cycle.collection_cycle_p90(empty) is None
+    assert cycle.collection_cycle_distribution(empty) == {}
+    assert dso.dso(empty) is None
