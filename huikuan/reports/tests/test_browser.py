@@ -5,17 +5,13 @@ contract list through HTMX, and checks the dashboard chart was drawn on a canvas
 HUIKUAN_SCREENSHOT_DIR to keep screenshots of the pages it visits.
 """
 
-import os
-import shutil
 from datetime import date
 from decimal import Decimal as D
-from pathlib import Path
-
-import pytest
 
 from huikuan.core.choices import Role
 from huikuan.receivables import services
 from huikuan.sales.plans import PlanLine
+from huikuan.testing.browser import BROWSER_MARKS, snap
 from huikuan.testing.factories import (
     BuildingFactory,
     CustomerFactory,
@@ -26,19 +22,7 @@ from huikuan.testing.factories import (
     staff,
 )
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are safe here.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run", "--disable-quic"]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
-                       reason="system Chromium not installed at /usr/bin/chromium (apt-get install chromium)"),
-]
+pytestmark = BROWSER_MARKS
 
 
 def sample_ledger():
@@ -67,24 +51,6 @@ def sample_ledger():
         services.post_receipt(actor=clerk, contract=c, amount=str(paid), received_on=date(2026, 3, 10))
         first = first or c
     return first
-
-
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def snap(page, name):
-    folder = os.environ.get("HUIKUAN_SCREENSHOT_DIR")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
 
 
 def test_log_in_open_contract_filter_list_and_see_dashboard_chart(live_server, browser):

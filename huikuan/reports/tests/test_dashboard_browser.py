@@ -1,27 +1,16 @@
 """Browser test: the management dashboard in the system Chromium draws its ECharts charts with data, and a
 click on a project's bar drills down to that project's buildings."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
+from huikuan.testing.browser import BROWSER_MARKS, snap
+
 from .kpi_world import build_world
-from .test_browser import CHROMIUM, browser, snap  # noqa: F401  (the browser fixture)
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.urls("huikuan.reports.tests.urls"),
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
-                       reason="system Chromium not installed at /usr/bin/chromium (apt-get install chromium)"),
-]
+pytestmark = [*BROWSER_MARKS, pytest.mark.urls("huikuan.reports.tests.urls")]
 
 
-def test_management_dashboard_draws_charts_with_data_and_drills_down(live_server, browser):  # noqa: F811
+def test_management_dashboard_draws_charts_with_data_and_drills_down(live_server, browser):
     # given the hand-made ledger and a manager with a password
     from huikuan.core.choices import Role
     from huikuan.testing.factories import staff
