@@ -20,6 +20,9 @@ class BankTxn:
     memo: str = ""
     bank_code: str = ""
     account_id: str = ""
+    # the project of the account the money arrived on (an escrow account, 预售资金监管, is tied to one):
+    # only that project's receivables can be paid by it; None: any project
+    project: str | int | None = None
 
 
 @dataclass(slots=True)
@@ -38,6 +41,7 @@ class OpenItem:
     known_payer_names: set[str] | frozenset[str] = frozenset()
     bank: str = ""
     original_amount: Decimal | None = None
+    project: str | int | None = None
 
 
 @dataclass(frozen=True, slots=True)

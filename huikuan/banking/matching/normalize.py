@@ -60,8 +60,22 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower().translate(_t2s_table())
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> re.Pattern[str]:
+    """Any character the traditional → simplified table changes."""
+    chars = "".join(sorted(chr(c) for c in _t2s_table()))
+    return re.compile(f"[{re.escape(chars)}]") if chars else re.compile(r"(?!)")
+
+
+_PLAIN_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_CJK_SUFFIXES = tuple(s for s in _COMPANY_SUFFIXES if not s.isascii())
+
+
 def name_key(name: str) -> str:
     """A person's or company's name reduced for comparison: 陳 大文 → 陈大文, ABC Co., Ltd → abc."""
+    if name and _PLAIN_CJK.fullmatch(name) and not name.endswith(_CJK_SUFFIXES):
+        # only unified ideographs (most personal names): NFKC, case, spaces and punctuation change nothing
+        return name.translate(_t2s_table()) if _traditional().search(name) else name
     text = unicodedata.normalize("NFKC", name or "").lower().translate(_t2s_table())
     text = "".join(text.split())
     for _ in range(2):
@@ -117,11 +131,15 @@ _CONTRACT = re.compile(
 _NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
+_NOT_DIGIT_BYTES = bytes(c for c in range(256) if not 48 <= c <= 57)
+
+
 def contract_key(contract_no: str) -> str:
     """Canonical contract number: its digits (HT-2026-0012, HT20260012, 合同号2026-0012 → 20260012)."""
     text = contract_no or ""
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)  # full-width digits → ASCII
+    if text.isascii():
+        return text.encode("ascii").translate(None, _NOT_DIGIT_BYTES).decode("ascii")
+    text = unicodedata.normalize("NFKC", text)  # full-width digits → ASCII
     return _NOT_DIGIT.sub("", text)
 
 

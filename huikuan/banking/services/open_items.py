@@ -44,7 +44,7 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
             .exclude(kind__in=NOT_MATCHED)
             .order_by("contract_id", "due_date", "pk")
             .values_list("pk", "contract_id", "kind", "due_date", "outstanding", "amount", "contract__contract_no",
-                         "contract__unit__building__name", "contract__unit__number"))
+                         "contract__unit__building__name", "contract__unit__number", "contract__project_id"))
     if project_ids is not None:
         rows = rows.filter(contract__project_id__in=list(project_ids))
     found = list(rows)
@@ -71,7 +71,7 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
     lender = dict(LoanApplication.objects.open().filter(receivable_id__in=loan_ids)
                   .values_list("receivable_id", "bank__name")) if loan_ids else {}
     items = []
-    for pk, contract_id, kind, due, outstanding, amount, contract_no, building, number in found:
+    for pk, contract_id, kind, due, outstanding, amount, contract_no, building, number, project_id in found:
         people = customers.get(contract_id, [])
         items.append(OpenItem(
             receivable_id=pk, contract_id=contract_id, contract_no=contract_no,
@@ -80,5 +80,5 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
             known_payer_accounts=seen_accounts.get(contract_id, set()).union(
                 *(alias_accounts.get(c, set()) for c in people)),
             known_payer_names=set().union(*(alias_names.get(c, set()) for c in people)),
-            bank=lender.get(pk, ""), original_amount=amount))
+            bank=lender.get(pk, ""), original_amount=amount, project=project_id))
     return items

@@ -98,10 +98,12 @@ def reconcile(*, actor: Any = None, account: BankAccount | None = None,
 
 
 def _engine_txn(t: BankTransaction) -> BankTxn:
+    """The engine's view of a line; an account tied to a project (escrow) pays only that project's receivables."""
     bank = t.account.bank
     return BankTxn(key=str(t.pk), date=t.date, amount=t.amount if t.direction != Direction.DEBIT else -abs(t.amount),
                    counterparty=t.counterparty, counterparty_account=t.counterparty_account, memo=t.memo,
-                   bank_code=bank.code if bank else "", account_id=t.account.account_no)
+                   bank_code=bank.code if bank else "", account_id=t.account.account_no,
+                   project=t.account.project_id)
 
 
 def _contract_numbers(proposals: list[MatchProposal]) -> dict[Any, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 
@@ -273,12 +274,47 @@ def test_subset_sums_lists_each_subset_once_and_only_exact_ones():
         assert len(set(got)) == len(got)
 
 
+def test_subsets_of_any_prefix_of_a_pool_match_brute_force():
+    import random
+    from itertools import combinations
+
+    from huikuan.banking.matching.engine import _SubsetIndex
+
+    rng = random.Random(3)
+    for _ in range(500):
+        values = [rng.randint(1, 30) for _ in range(rng.randint(1, 12))]
+        index = _SubsetIndex(values)
+        n, target = rng.randint(1, len(values)), rng.randint(1, 90)
+        kmin = rng.randint(1, 5)
+        kmax = rng.randint(kmin, 5)
+        brute = sorted(c for k in range(kmin, kmax + 1) for c in combinations(range(n), k)
+                       if sum(values[i] for i in c) == target)
+        assert sorted(index.find(n, target, kmax, 10**6, kmin)) == brute
+
+
 def test_fuzzy_indexes_are_built_lazily_once():
-    m = Matcher([item(1, 1, names=("张三丰",))])
+    # given 张三丰 owing 50,000 and 401 other customers owing 50,000 due the same week (a standard amount)
+    others = [item(100 + i, 100 + i, kind="deposit", names=(f"客户{i:03d}",), unit=f"9栋1单元{1001 + i}")
+              for i in range(401)]
+    m = Matcher([item(1, 1, names=("张三丰",)), *others])
     assert m._by_pinyin is None
-    [p] = m.match([txn(payer="张三峰")])  # one character different
-    assert m._by_pinyin is not None and "张?丰" in m.by_masked
-    assert p.allocations == [(1, D("50000.00"))]
+    # when 张四丰 (one character different, not a homophone) pays 50,000: too many items of that amount to
+    # compare one by one
+    [p] = m.match([txn(payer="张四丰")])
+    # then the one-typo index is built and finds him; a second payer reuses it
+    masked = m.by_masked
+    assert m._by_pinyin is not None and masked.get("张?丰") == ["张三丰"]
+    assert p.allocations == [(1, D("50000.00"))] and p.level == "medium"
+    assert any("differs by one character" in r for r in p.reasons)
+    m.match([txn("t2", payer="张三峰", amount="1.00")])
+    assert m.by_masked is masked
+
+
+def test_a_typo_paying_an_uncommon_amount_needs_no_name_index():
+    m = Matcher([item(1, 1, names=("张三丰",), amount="123456.00"), item(2, 2, names=("李四",))])
+    [p] = m.match([txn(payer="张三峰", amount="123456.00")])
+    assert m._by_pinyin is None  # the items of exactly this amount were compared instead
+    assert p.allocations == [(1, D("123456.00"))] and p.level == "medium"
 
 
 def test_amount_index_lookups_and_the_by_amount_view():
@@ -286,3 +322,120 @@ def test_amount_index_lookups_and_the_by_amount_view():
     assert m.amount_count(2_000_000) == 2 and m.amount_count(12_345) == 1 and m.amount_count(1) == 0
     assert sorted(it.receivable_id for it in m.by_amount[2_000_000]) == [1, 2]
     assert 1 not in m.by_amount and len(m.by_amount) == 2
+
+
+def test_an_escrow_account_only_pays_its_project():
+    # given two namesakes owing the same deposit, each in another project
+    a = item(1, 1, names=("王芳",), amount="20000.00", kind="deposit")
+    b = item(2, 2, names=("王芳",), amount="20000.00", kind="deposit")
+    a.project, b.project = "P1", "P2"
+    # when 王芳 pays 20,000 into the general account: two equal candidates, nothing allocated
+    [general] = Matcher([a, b]).match([txn(payer="王芳", amount="20000.00")])
+    assert general.level == "low" and general.allocations == []
+    assert sorted(cid for cid, _ in general.candidates) == [1, 2]
+    # when she pays into project P2's escrow account: only P2's contract can be paid
+    escrow = BankTxn(key="e", date=date(2026, 3, 6), amount=D("20000.00"), counterparty="王芳", project="P2")
+    [p] = Matcher([a, b]).match([escrow])
+    assert p.allocations == [(2, D("20000.00"))] and p.contract_id == 2
+    assert [cid for cid, _ in p.candidates] == [2]
+
+
+def test_a_contract_number_of_another_project_is_not_paid_from_an_escrow_account():
+    a = item(1, 1)
+    a.project = "P1"
+    [p] = Matcher([a]).match([BankTxn(key="e", date=date(2026, 3, 6), amount=D("50000.00"), counterparty="张三",
+                                      memo="HT-2026-0001", project="P2")])
+    assert p.allocations == [] and p.exception == "unidentified"
+
+
+def test_batch_pool_is_the_escrow_accounts_project():
+    # given loans of one bank in two projects, where 100+400 (P1) and 200+300 (P2) both sum to 500,000
+    loans = _four_loans([date(2026, 3, 6)] * 4)
+    for it, project in zip(loans, ["P1", "P1", "P2", "P2"], strict=True):
+        it.project = project
+    t = BankTxn(key="b", date=date(2026, 3, 6), amount=D("500000.00"), counterparty="招商银行上海分行", project="P2")
+    [p] = Matcher(loans).match([t])
+    # then only P2's set is possible: one subset, allocated
+    assert sorted(p.allocations) == [(12, D("200000.00")), (13, D("300000.00"))]
+    assert p.level == "high"
+
+
+def test_a_payer_unlike_every_party_weighs_against_an_amount_only_candidate():
+    # given one contract owing an unusual amount; 王五 (nothing like 张三) pays exactly that, no reference
+    m = Matcher([item(1, 1, amount="123457.89")])
+    [p] = m.match([txn(payer="王五", amount="123457.89")])
+    # then the contract is only a candidate: −2.0 (other name) + 4.0 (exact) + 1.0 (due within 10 days) = 3.0
+    # against the 6.0 of "none of them"
+    assert p.level == "low" and p.allocations == []
+    assert p.candidates == [(1, round(1 / (1 + math.exp(3.0)), 4))]
+    assert any("not a party" in r for r in p.reasons)
+
+
+def test_a_typo_of_a_name_that_exists_elsewhere_competes_on_the_amount():
+    # given 苏红 owing a 100,000 deposit due now, and another customer 苏阳 owing a 1,200,000 down payment
+    m = Matcher([item(1, 1, names=("苏红",), amount="100000.00", kind="deposit"),
+                 item(2, 2, names=("苏阳",), amount="1200000.00", due=date(2026, 9, 1), unit="5栋1单元501")])
+    # when 苏阳 (a typo of 苏红, and a real customer's name) pays exactly 100,000 with no reference
+    [p] = m.match([txn(payer="苏阳", amount="100000.00")])
+    # then the receivable of exactly that amount due now wins over a partial payment of the namesake, suggested
+    assert p.allocations == [(1, D("100000.00"))] and p.level == "medium"
+
+
+def test_overpayment_goes_to_the_installment_due_now_not_a_later_larger_one():
+    # given equal installments, the last one a little larger (the rounding remainder)
+    m = Matcher([item(1, 1, kind="installment", amount="100000.00", due=date(2026, 3, 5)),
+                 item(2, 1, kind="installment", amount="100000.00", due=date(2026, 4, 5)),
+                 item(3, 1, kind="installment", amount="100002.00", due=date(2026, 5, 5))])
+    # when 102,000 arrives on 6 March
+    [p] = m.match([txn(amount="102000.00", memo="HT-2026-0001")])
+    # then the March installment is the one overpaid
+    assert p.allocations == [(1, D("100000.00"))] and p.exception == "overpayment"
+
+
+def test_a_unit_label_shared_by_many_projects_plans_only_the_payers_contracts():
+    # given the label 3栋1单元1202 in twelve projects, and the payer 张三 a party of one of them
+    others = [item(10 + i, 10 + i, names=(f"客户{i}",)) for i in range(11)]
+    for n, it in enumerate(others):
+        it.project = f"P{n}"
+    mine = item(1, 1)
+    mine.project = "P99"
+    m = Matcher([mine, *others])
+    # when 张三 pays 50,000 into the general account with the unit in the memo
+    [p] = m.match([txn(memo="3栋1单元1202 房款")])
+    # then his contract is auto-confirmed; the eleven others, far below, only count at their bound
+    assert p.allocations == [(1, D("50000.00"))] and p.level == "high"
+    assert [cid for cid, _ in p.candidates] == [1]
+
+
+def test_the_index_is_frozen_for_the_collector_while_the_matcher_lives():
+    import gc
+
+    m = Matcher([item(1, 1)])
+    m.match([txn(memo="HT-2026-0001")])
+    assert gc.get_freeze_count() > 0
+    del m
+    gc.collect()
+    assert gc.get_freeze_count() == 0
+
+
+def test_bulk_groups_read_like_a_dict_of_lists():
+    from huikuan.banking.matching.engine import _Groups
+
+    g = _Groups(["a", "b", "a", "c"], [0, 1, 2, 3], ["w", "x", "y", "z"])
+    assert g.get("a") == ["w", "y"] and g["b"] == ["x"] and g.get("nope") == ()
+    assert g.count("a") == 2 and g.count("nope") == 0
+    assert "c" in g and "d" not in g and sorted(g) == ["a", "b", "c"] and len(g) == 3
+    # with a project code per entry: a lookup in a project sees that project's and those of no known project (0)
+    p = _Groups(["a", "a", "a", "a", "b"], [0, 1, 2, 3, 4], ["p2", "p1", "none", "p1b", "p3"], [2, 1, 0, 1, 3])
+    assert p.get("a") == ["none", "p1", "p1b", "p2"]  # sorted by project code, in arrival order within one
+    assert p.get("a", code=1) == ["none", "p1", "p1b"] and p.count("a", code=2) == 2 and p.count("a") == 4
+    assert p.get("b", code=1) == [] and p.get("b", code=3) == ["p3"] and p.get("a", code=-1) == ["none"]
+
+
+def test_plain_chinese_names_take_the_fast_path_with_the_same_result():
+    assert name_key("陳大文") == "陈大文" and name_key("张三") == "张三"
+    assert name_key("某某置业有限公司") == "某某置业" and name_key("某某公司") == "某某"
+    assert name_key("王 芳") == "王芳"
+    from huikuan.banking.matching import contract_key
+
+    assert contract_key("HT-2026-000123") == "2026000123" and contract_key("合同号２０２６-0012") == "20260012"
