@@ -20,7 +20,8 @@ from .querysets import LedgerEntryQuerySet, ReceiptQuerySet, ReceivableQuerySet
 
 
 class Receivable(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="receivables")
+    # indexed through `receivable_plan_cover` (its first column)
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="receivables", db_index=False)
     kind = models.CharField(_("kind"), max_length=16, choices=ReceivableKind.choices)
     seq = models.PositiveSmallIntegerField(_("no."), default=1)
     name = models.CharField(_("item"), max_length=64, help_text=_("the item as written in the plan"))
@@ -34,7 +35,9 @@ class Receivable(models.Model):
 
     class Meta:
         ordering = ["contract", "due_date", "id"]
-        indexes = [models.Index(fields=["contract", "due_date"])]
+        # covers the balances pass (receivables.balances): a contract's plan lines in due-date order with
+        # their amounts and kinds, read from the index alone
+        indexes = [models.Index(fields=["contract", "due_date", "id", "amount", "kind"], name="receivable_plan_cover")]
         verbose_name = _("receivable")
         verbose_name_plural = _("receivables")
 
@@ -46,7 +49,9 @@ class Receipt(models.Model):
     """Money that arrived (or, with a negative amount, left: a refund). Immutable once posted."""
 
     number = models.CharField(_("receipt no."), max_length=32, unique=True)
-    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="receipts")
+    # indexed through `receipt_ledger_cover` (its first column)
+    contract = models.ForeignKey(Contract, null=True, blank=True, on_delete=models.PROTECT, related_name="receipts",
+                                 db_index=False)
     subscription = models.ForeignKey(Subscription, null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="receipts")
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
@@ -71,6 +76,8 @@ class Receipt(models.Model):
             models.UniqueConstraint(fields=["source", "reference"], condition=~models.Q(reference=""),
                                     name="receipt_reference_unique_per_source"),
         ]
+        # covers the balances pass: a contract's receipts in date order with their amounts, from the index alone
+        indexes = [models.Index(fields=["contract", "received_on", "id", "amount"], name="receipt_ledger_cover")]
         verbose_name = _("receipt")
         verbose_name_plural = _("receipts")
 
