@@ -104,6 +104,7 @@ def split_in_two(contracts: Any, here: Callable[[Any], Iterator], elsewhere: Cal
             except BaseException:  # noqa: BLE001 — the parent learns of it from the exit status
                 status = 1
             finally:
+                connections.close_all()   # say goodbye to the database server before the abrupt exit
                 os._exit(status)
         yield from here(contracts.filter(pk__lt=middle))
         _, status = os.waitpid(pid, 0)

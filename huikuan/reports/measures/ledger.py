@@ -103,6 +103,7 @@ class _Helper:
             except BaseException:  # noqa: BLE001 — the parent learns of it from the exit status
                 status = 1
             finally:
+                connections.close_all()   # say goodbye to the database server before the abrupt exit
                 os._exit(status)
 
     def result(self) -> Any:
