@@ -21,7 +21,7 @@ row; see docs/adr/0001-ledger-charges-and-entries.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -71,17 +71,11 @@ def cents_str(value: int) -> str:
     return f"{'-' if value < 0 else ''}{whole}.{part:02d}"
 
 
-@dataclass(frozen=True, slots=True)
-class ContractBalance:
-    """A contract's figures at the date. Held as integer cents (`cents`, in the order of AMOUNT_NAMES);
-    each figure is also a Decimal property, made when read."""
+class Figures:
+    """The six figures as Decimals, made when read from `cents` (in the order of AMOUNT_NAMES)."""
 
-    contract_id: int
-    contract_no: str
-    project_id: int
-    status: str
-    cents: tuple[int, int, int, int, int, int]
-    lines: tuple[LineBalance, ...] = ()
+    __slots__ = ()
+    cents: Sequence[int]
 
     @property
     def price(self) -> Decimal:
@@ -107,6 +101,19 @@ class ContractBalance:
     def late_fee(self) -> Decimal:
         return from_cents(self.cents[5])
 
+
+@dataclass(frozen=True, slots=True)
+class ContractBalance(Figures):
+    """A contract's figures at the date. Held as integer cents (`cents`, in the order of AMOUNT_NAMES);
+    each figure is also a Decimal property, made when read."""
+
+    contract_id: int
+    contract_no: str
+    project_id: int
+    status: str
+    cents: tuple[int, int, int, int, int, int]
+    lines: tuple[LineBalance, ...] = ()
+
     def as_json(self) -> dict[str, Any]:
         price, due, received, outstanding, overdue, late_fee = self.cents
         return {"contract_no": self.contract_no, "status": self.status, "price": cents_str(price),
@@ -114,8 +121,11 @@ class ContractBalance:
                 "overdue": cents_str(overdue), "late_fee": cents_str(late_fee)}
 
 
-class BalanceTotals:
+class BalanceTotals(Figures):
     """Sums of many balances, in integer cents; the same Decimal properties as a balance."""
+
+    __slots__ = ("contracts", "cents")
+    cents: list[int]
 
     def __init__(self) -> None:
         self.contracts = 0
@@ -131,13 +141,6 @@ class BalanceTotals:
         self.contracts += other.contracts
         for i in range(6):
             self.cents[i] += other.cents[i]
-
-    price = property(lambda self: from_cents(self.cents[0]))
-    due = property(lambda self: from_cents(self.cents[1]))
-    received = property(lambda self: from_cents(self.cents[2]))
-    outstanding = property(lambda self: from_cents(self.cents[3]))
-    overdue = property(lambda self: from_cents(self.cents[4]))
-    late_fee = property(lambda self: from_cents(self.cents[5]))
 
     def as_json(self) -> dict[str, Any]:
         return {"contracts": self.contracts, **{name: cents_str(value) for name, value in
