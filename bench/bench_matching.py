@@ -341,7 +341,7 @@ def _write_book(data: Dataset, work: Path) -> dict:
             method = ("商业按揭" if "mortgage_loan" in kinds else "公积金" if "provident_loan" in kinds
                       else "分期" if "installment" in kinds else "一次性")
             building, number = first.unit_labels[0].split("栋", 1)
-            names = list(first.party_names)
+            names = list(dict.fromkeys(first.party_names))  # a co-owner may share the buyer's name
             cw.writerow([first.contract_no, f"项目{first.project:04d}", f"{building}栋", number, names[0],
                          person(cid, names[0]), f"13{cid:09d}", min(it.due_date for it in items).isoformat(),
                          f"{sum(it.outstanding for it in items):.2f}", method, ";".join(names[1:]),

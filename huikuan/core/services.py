@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from .calendar import BusinessCalendar
 from .choices import CalendarDayKind, CalendarSource
@@ -104,6 +105,19 @@ def record(actor: Any, action: str, obj: models.Model, **data: Any) -> AuditEven
     )
 
 
+def record_many(actor: Any, events: Iterable[tuple[str, str, Any, dict[str, Any]]]) -> int:
+    """`record` for many events at once (one INSERT run many times): each event is (action, object type as
+    `app_label.model`, object id, data). Call it inside the transaction that made the changes."""
+    from .bulk import insert_rows
+
+    prep = AuditEvent._meta.get_field("data").get_db_prep_save
+    user = getattr(actor, "pk", None)
+    rows = ((action, label, str(pk), prep({key: _jsonable(value) for key, value in data.items()}, connection))
+            for action, label, pk, data in events)
+    return insert_rows(AuditEvent, ["action", "object_type", "object_id", "data"], rows,
+                       same={"actor": user, "at": timezone.now()})
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -119,10 +133,18 @@ def _jsonable(value: Any) -> Any:
 
 def next_number(prefix: str, year: int, width: int = 6) -> str:
     """`PREFIX-YEAR-000001`, gap-free, safe under concurrency (the counter row is locked)."""
+    return next_numbers(prefix, year, 1, width)[0]
+
+
+def next_numbers(prefix: str, year: int, count: int, width: int = 6) -> list[str]:
+    """The next `count` numbers of `PREFIX-YEAR`, taken as one block (one locked counter update)."""
     key = f"{prefix}-{year}"
+    if count <= 0:
+        return []
     with transaction.atomic():
         Sequence.objects.get_or_create(key=key)
         seq = Sequence.objects.select_for_update().get(key=key)
-        seq.last += 1
+        first = seq.last + 1
+        seq.last += count
         seq.save(update_fields=["last"])
-    return f"{key}-{seq.last:0{width}d}"
+    return [f"{key}-{n:0{width}d}" for n in range(first, first + count)]

@@ -10,12 +10,13 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from huikuan.core.bulk import insert_rows, update_rows
 from huikuan.core.money import ZERO
 from huikuan.core.services import business_calendar, record
+from huikuan.core.services import record_many as audit_many
 from huikuan.sales.models import Contract
 
 from . import levels, outbound, policy, priority
@@ -133,15 +134,10 @@ def insert_cases(cases: list[CollectionCase]) -> None:
 
 def record_many(action: str, objs: list[Any], data: Any) -> None:
     """`core.services.record` for many objects at once (no actor: the scan did it)."""
-    from huikuan.core.models import AuditEvent
-
     if not objs:
         return
     label = objs[0]._meta.label_lower
-    prep = AuditEvent._meta.get_field("data").get_db_prep_save
-    rows = ((str(obj.pk), prep(data(obj), connection)) for obj in objs)  # type: ignore[attr-defined]
-    insert_rows(AuditEvent, ["object_id", "data"], rows,
-                same={"action": action, "object_type": label, "actor": None, "at": timezone.now()})
+    audit_many(None, ((action, label, obj.pk, data(obj)) for obj in objs))
 
 
 def update_figures(case: CollectionCase, pos: ContractPosition, scan_level: str, as_of: date, risk: str,

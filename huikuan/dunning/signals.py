@@ -10,7 +10,9 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from huikuan.core.bulk import LOOKUP_CHUNK
 from huikuan.receivables.models import LedgerEntry, Receipt
+from huikuan.receivables.signals import money_moved
 
 log = logging.getLogger(__name__)
 
@@ -40,3 +42,21 @@ def receipt_saved(sender: Any, instance: Receipt, created: bool, **_: Any) -> No
 def entry_saved(sender: Any, instance: LedgerEntry, created: bool, **_: Any) -> None:
     if created and instance.amount < 0:
         _check_after_commit(instance.contract_id)
+
+
+@receiver(money_moved, dispatch_uid="dunning.money_moved")
+def many_paid(sender: Any, contract_ids: list[int], **_: Any) -> None:
+    """Receipts written many at once (reconciliation): the open cases among their contracts are checked."""
+    from .casework import close_if_paid
+    from .models import CollectionCase
+
+    ids = sorted(set(contract_ids))
+    with_case: list[int] = []
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        with_case += CollectionCase.objects.open().filter(contract_id__in=ids[start:start + LOOKUP_CHUNK]).values_list(
+            "contract_id", flat=True)
+    for contract_id in sorted(set(with_case)):
+        try:
+            close_if_paid(contract_id)
+        except Exception:  # never let a case check break the money that just arrived
+            log.exception("closing the collection case of contract %s failed", contract_id)

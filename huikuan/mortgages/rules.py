@@ -3,6 +3,7 @@ disbursement days, and the per-application timers built from them (for worklists
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -41,13 +42,16 @@ def policy_in_force(bank: Bank, on: date | None = None) -> BankPolicy | None:
 
 def agreement_in_force(bank: Bank, project_id: int | None, on: date) -> BankAgreement | None:
     """The project's own agreement with the bank if there is one, else the bank-wide one."""
-    base = (BankAgreement.objects.filter(bank=bank, signed_on__lte=on)
-            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on)).order_by("-signed_on", "-id"))
-    if project_id is not None:
-        own = base.filter(project_id=project_id).first()
-        if own is not None:
-            return own
-    return base.filter(project__isnull=True).first()
+    return pick_agreement(BankAgreement.objects.filter(bank=bank), project_id, on)
+
+
+def pick_agreement(agreements: Iterable[BankAgreement], project_id: int | None, on: date) -> BankAgreement | None:
+    """Among one bank's agreements, the one in force on `on` for the project: its own (the latest signed)
+    if there is one, else the latest bank-wide one."""
+    live = sorted((a for a in agreements if a.signed_on <= on and (a.valid_until is None or a.valid_until >= on)),
+                  key=lambda a: (a.signed_on, a.pk), reverse=True)
+    own = next((a for a in live if project_id is not None and a.project_id == project_id), None)
+    return own or next((a for a in live if a.project_id is None), None)
 
 
 def expected_disbursement(contract: Contract, loan_kind: str, calendar: BusinessCalendar) -> date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,8 +17,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from huikuan.core.bulk import insert_rows, update_values
 from huikuan.core.money import ZERO, to_money
-from huikuan.core.services import business_calendar, next_number, record
+from huikuan.core.services import business_calendar, next_number, record, record_many
 from huikuan.receivables import services as ledger
 from huikuan.receivables.choices import ReceiptMethod, ReceiptSource, ReceivableKind
 from huikuan.receivables.models import Receipt, Receivable
@@ -37,6 +39,7 @@ from .choices import (
 )
 from .models import (
     Bank,
+    BankAgreement,
     BankPolicy,
     ChecklistItem,
     CreditPreCheck,
@@ -339,12 +342,12 @@ def record_disbursement(application: LoanApplication, amount: Decimal | str, on:
     """放款: the bank's money arrived. Posts it as a receipt (method loan_disbursement) allocated to the
     application's loan receivable, moves the application to disbursed and starts the developer's interim
     guarantee when the bank's agreement asks for one. Calling it again with the same reference returns
-    the same receipt; reconciliation calls this once per buyer of a batch transfer."""
+    the same receipt. Reconciliation posts many at once (`disbursable` + `mark_disbursed`)."""
     app = _lock(application)
     ref = reference.strip()
     if not ref:
         raise MortgageError("a disbursement needs the bank's reference")
-    receipt_ref = f"{ref}/{app.number}"
+    receipt_ref = disbursement_reference(ref, app)
     if app.disbursement_receipt_id is not None:
         existing = app.disbursement_receipt
         if existing is not None and existing.reference == receipt_ref:
@@ -359,20 +362,88 @@ def record_disbursement(application: LoanApplication, amount: Decimal | str, on:
     receipt = ledger.post_receipt(actor=actor, amount=value, received_on=on, contract=app.contract,
                                   method=ReceiptMethod.LOAN_DISBURSEMENT, source=ReceiptSource.BANK,
                                   reference=receipt_ref, payer_name=str(app.bank.name),
-                                  note=f"{app.number} {app.get_loan_kind_display()}", allocate=False)
+                                  note=disbursement_note(app), allocate=False)
     owed = ledger.outstanding_of([app.receivable_id])[app.receivable_id]  # type: ignore[index]
     if owed > ZERO:
         ledger.allocate_receipt(actor=actor, receipt=receipt,
                                 targets=[ledger.Target(app.receivable_id, min(owed, value))])  # type: ignore[arg-type]
-    app.disbursed_on, app.disbursed_amount, app.disbursement_receipt = on, value, receipt
-    app.save(update_fields=["disbursed_on", "disbursed_amount", "disbursement_receipt"])
-    _apply_move(app, Stage.DISBURSED, actor=actor, note=f"bank reference {ref}", on=on)
-    agreement = rules.agreement_in_force(app.bank, app.project_id, on)
-    if agreement is None or agreement.interim_guarantee:
-        Guarantee.objects.create(application=app, bank=app.bank, project_id=app.project_id, amount=value,
-                                 started_on=on)
+    mark_disbursed([Disbursed(app, receipt.pk, value, on, ref)], actor=actor)
     application.refresh_from_db()
     return receipt
+
+
+def disbursement_reference(bank_reference: str, app: LoanApplication) -> str:
+    """The reference of the receipt a disbursement is posted as (one per application of a batch transfer)."""
+    return f"{bank_reference.strip()}/{app.number}"
+
+
+def disbursement_note(app: LoanApplication) -> str:
+    return f"{app.number} {app.get_loan_kind_display()}"
+
+
+def disbursable(receivable_ids: Sequence[int]) -> dict[int, LoanApplication]:
+    """Per loan receivable, its one open application that waits for the bank's money and may be disbursed now,
+    locked (with its bank). Receivables with none, or with more than one, are left out."""
+    found: dict[int, list[LoanApplication]] = defaultdict(list)
+    ids = sorted(set(receivable_ids))
+    for start in range(0, len(ids), 900):
+        for app in (LoanApplication.objects.open().select_for_update(of=("self",)).select_related("bank")
+                    .filter(receivable_id__in=ids[start:start + 900], disbursement_receipt__isnull=True)
+                    .order_by("pk")):
+            found[app.receivable_id].append(app)  # type: ignore[index]
+    out = {}
+    for receivable_id, apps in found.items():
+        if len(apps) == 1:
+            try:
+                check_move(apps[0].stage, Stage.DISBURSED)
+            except MortgageError:
+                continue
+            out[receivable_id] = apps[0]
+    return out
+
+
+@dataclass(frozen=True)
+class Disbursed:
+    application: LoanApplication  # locked, with its bank
+    receipt_id: int  # the receipt the money was posted as (already allocated to the loan line)
+    amount: Decimal
+    on: date
+    reference: str  # the bank's reference
+
+
+def mark_disbursed(items: Sequence[Disbursed], *, actor: Any = None) -> None:
+    """The pipeline's side of disbursements whose receipts are posted: each application moves to disbursed
+    (with its stage change and audit event), and the developer's interim guarantee starts where the bank's
+    agreement in force asks for one. Many at once: a few many-row statements."""
+    if not items:
+        return
+    user = getattr(_user(actor), "pk", None)
+    update_values(LoanApplication, ["disbursed_on", "disbursed_amount", "disbursement_receipt", "stage",
+                                    "stage_entered_on"],
+                  ([d.on, d.amount, d.receipt_id, Stage.DISBURSED, d.on, d.application.pk] for d in items))
+    insert_rows(StageChange, ["application", "from_stage", "to_stage", "on", "note"],
+                ((d.application.pk, d.application.stage, Stage.DISBURSED, d.on, f"bank reference {d.reference}"[:255])
+                 for d in items), same={"actor": user}, fill_defaults=True)
+    agreements: dict[int, list[BankAgreement]] = defaultdict(list)
+    for row in BankAgreement.objects.filter(bank_id__in={d.application.bank_id for d in items}):
+        agreements[row.bank_id].append(row)
+    guaranteed = []
+    for d in items:
+        in_force = rules.pick_agreement(agreements[d.application.bank_id], d.application.project_id, d.on)
+        if in_force is None or in_force.interim_guarantee:
+            guaranteed.append(d)
+    insert_rows(Guarantee, ["application", "bank", "project", "amount", "started_on"],
+                ((d.application.pk, d.application.bank_id, d.application.project_id, d.amount, d.on)
+                 for d in guaranteed),
+                fill_defaults=True)
+    object_type = LoanApplication._meta.label_lower
+    record_many(actor, (("loan.stage", object_type, d.application.pk,
+                         {"from_stage": d.application.stage, "to_stage": Stage.DISBURSED, "on": d.on,
+                          "note": f"bank reference {d.reference}"}) for d in items))
+    for d in items:
+        app = d.application
+        app.disbursed_on, app.disbursed_amount, app.disbursement_receipt_id = d.on, d.amount, d.receipt_id
+        app.stage, app.stage_entered_on = Stage.DISBURSED, d.on
 
 
 def _release_guarantee(app: LoanApplication, *, actor: Any, on: date) -> Guarantee | None:

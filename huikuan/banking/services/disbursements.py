@@ -25,7 +25,8 @@ from huikuan.core.services import record
 from ..choices import ALLOCATED_STATUSES, OPEN_STATUSES, MatchStatus
 from ..models import BankTransaction, DisbursementList, DisbursementRow, Match
 from .open_items import build_open_items
-from .reconciliation import _contract_numbers, _engine_txn, create_match, thresholds
+from .reconciliation import thresholds
+from .storing import TxnFacts, store_proposals
 
 HEADERS = {
     "contract_no": ("合同编号", "合同号", "contract_no", "contract"),
@@ -116,5 +117,8 @@ def match_disbursement(*, actor: Any, txn: BankTransaction, listing: Disbursemen
     auto, suggest = thresholds()
     matcher = Matcher(build_open_items(), high=auto, medium=suggest)
     rows = [EngineRow(r.contract_no, r.buyer_name, r.amount) for r in listing.rows.all()]
-    proposal = matcher.match_disbursement_list(_engine_txn(locked), rows)
-    return create_match(actor, locked, proposal, _contract_numbers([proposal]))
+    facts = TxnFacts.of(locked)
+    stored = store_proposals(actor, [(facts, matcher.match_disbursement_list(facts.engine_txn(), rows))])[0]
+    if stored is None:
+        raise StatementError("this transfer was matched meanwhile; reload it")
+    return Match.objects.get(pk=stored.match_id)

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db.models import Sum
 
+from huikuan.core.bulk import LOOKUP_CHUNK
 from huikuan.core.money import ZERO, quantize
 from huikuan.core.services import next_number, record
 from huikuan.mortgages import services as mortgage_services
@@ -119,16 +120,34 @@ def credit_on(txn: BankTransaction, contract_id: int) -> list[tuple[Receipt, Dec
 
 
 def _reference(txn: BankTransaction, contract: Contract) -> str:
-    taken = set(Receipt.objects.filter(source=ReceiptSource.BANK, reference__startswith=txn.reference[:100])
-                .values_list("reference", flat=True))
-    for candidate in (txn.reference, f"{txn.reference}/{contract.contract_no}",
-                      f"{txn.account.account_no}:{txn.reference}"):
-        if candidate[:128] not in taken:
-            return candidate[:128]
+    options = reference_candidates(txn.reference, txn.account.account_no, contract.contract_no)
+    taken = taken_references(options)
+    return next((c for c in options if c not in taken), None) or numbered_reference(options[1], taken)
+
+
+def reference_candidates(reference: str, account_no: str, contract_no: str) -> list[str]:
+    """The references a receipt posted from a bank transaction may take, in order of preference (the bank's own,
+    then qualified by the contract, then by the account); each fits the receipt's 128 characters."""
+    return [c[:128] for c in (reference, f"{reference}/{contract_no}", f"{account_no}:{reference}")]
+
+
+def numbered_reference(base: str, taken: set[str]) -> str:
+    """`base/2`, `base/3`, … the first no receipt has (base: the reference qualified by the contract)."""
+    used = taken | set(Receipt.objects.filter(source=ReceiptSource.BANK, reference__startswith=base[:100])
+                       .values_list("reference", flat=True))
     n = 2
-    while f"{txn.reference}/{contract.contract_no}/{n}"[:128] in taken:
+    while f"{base}/{n}"[:128] in used:
         n += 1
-    return f"{txn.reference}/{contract.contract_no}/{n}"[:128]
+    return f"{base}/{n}"[:128]
+
+
+def taken_references(references: list[str]) -> set[str]:
+    wanted = sorted(set(references))
+    taken: set[str] = set()
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        taken.update(Receipt.objects.filter(source=ReceiptSource.BANK, reference__in=wanted[start:start + LOOKUP_CHUNK])
+                     .values_list("reference", flat=True))
+    return taken
 
 
 def _move_credit_to(actor: Any, txn: BankTransaction, contract_id: int, amount: Decimal) -> None:

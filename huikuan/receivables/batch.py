@@ -1,0 +1,192 @@
+"""Many receipts posted and allocated at once — for reconciliation storing thousands of automatic matches.
+
+The rules are those of `services.post_receipt` followed by `services.allocate_receipt` with named targets:
+a receipt is a positive amount on a signed contract; each allocation is positive, pays a receivable of the
+receipt's contract, never more than the receivable still owes and never more, in all, than the receipt holds.
+What differs is the cost: the receivables are locked in one statement (`lock_owed`, primary-key order, as
+`lock_objects` does), what they owe is read once, and receipts, ledger entries and audit events are written
+as a few many-row INSERTs instead of a dozen queries a receipt.
+
+Receipts come in groups (the receipts one bank transaction is posted as): a group is written whole or not at
+all — a group that breaks a rule is refused with the reason and none of its receipts is written, while the
+others go ahead. Call both functions inside the caller's transaction, `lock_owed` first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Sum
+
+from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows
+from huikuan.core.money import ZERO, quantize
+from huikuan.core.services import next_numbers, record_many
+from huikuan.sales.choices import ContractStatus
+from huikuan.sales.models import Contract
+
+from .choices import EntryKind, ReceiptMethod, ReceiptSource
+from .models import LedgerEntry, Receipt, Receivable
+from .signals import money_moved
+
+
+@dataclass
+class Owed:
+    """What the locked receivables owe now (updated as groups are posted) and whose contract each is."""
+
+    left: dict[int, Decimal] = field(default_factory=dict)
+    contract_of: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass
+class NewReceipt:
+    contract_id: int
+    amount: Decimal
+    received_on: date
+    reference: str
+    allocations: Sequence[tuple[int, Decimal]]  # (receivable id, amount), each receivable once
+    payer_name: str = ""
+    note: str = ""
+    method: str = ReceiptMethod.BANK_TRANSFER
+    source: str = ReceiptSource.BANK
+
+
+@dataclass
+class Posted:
+    """A receipt written: its id and number, and the ledger entry of each allocation, in order."""
+
+    receipt: NewReceipt
+    receipt_id: int = 0
+    number: str = ""
+    entry_ids: list[int] = field(default_factory=list)
+
+
+def lock_owed(receivable_ids: Iterable[int]) -> Owed:
+    """Lock the receivables (primary-key order) and read what each owes: its amount plus its entries."""
+    ids = sorted(set(receivable_ids))
+    owed = Owed()
+    for start in range(0, len(ids), LOOKUP_CHUNK):
+        chunk = ids[start:start + LOOKUP_CHUNK]
+        for pk, contract_id, amount in (Receivable.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+                                        .values_list("pk", "contract_id", "amount")):
+            owed.left[pk], owed.contract_of[pk] = amount, contract_id
+        for pk, moved in (LedgerEntry.objects.filter(receivable_id__in=chunk).order_by().values("receivable_id")
+                          .annotate(total=Sum("amount")).values_list("receivable_id", "total")):
+            owed.left[pk] = owed.left[pk] + (moved or ZERO)
+    owed.left = {pk: quantize(value) for pk, value in owed.left.items()}
+    return owed
+
+
+def post_receipt_groups(actor: Any, groups: Sequence[Sequence[NewReceipt]], owed: Owed) -> list[list[Posted] | str]:
+    """Post each group whole, or refuse it: per group, its receipts as written, or the reason it was refused."""
+    signed = _signed_contracts({r.contract_id for group in groups for r in group})
+    outcome: list[list[Posted] | str] = []
+    for group in groups:
+        problem = _check(group, owed, signed)
+        if problem:
+            outcome.append(problem)
+            continue
+        for receipt in group:
+            for receivable_id, amount in receipt.allocations:
+                owed.left[receivable_id] -= amount
+        outcome.append([Posted(receipt) for receipt in group])
+    posted = [p for result in outcome if not isinstance(result, str) for p in result]
+    if posted:
+        _write(actor, posted, signed)
+    return outcome
+
+
+def _signed_contracts(ids: set[int]) -> dict[int, str]:
+    """{contract id: contract no.} of the contracts that are signed (the only ones that take receipts)."""
+    wanted = sorted(ids)
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), LOOKUP_CHUNK):
+        found.update(Contract.objects.filter(pk__in=wanted[start:start + LOOKUP_CHUNK], status=ContractStatus.SIGNED)
+                     .values_list("pk", "contract_no"))
+    return found
+
+
+def _check(group: Sequence[NewReceipt], owed: Owed, signed: dict[int, str]) -> str:
+    """Why the group cannot be posted as it stands ('' when it can), against what is owed now."""
+    taking: dict[int, Decimal] = {}
+    for receipt in group:
+        if receipt.amount <= ZERO:
+            return "a receipt must be a positive amount"
+        if receipt.contract_id not in signed:
+            return f"contract {receipt.contract_id} is not signed; it takes no receipts"
+        if sum((amount for _, amount in receipt.allocations), ZERO) > receipt.amount:
+            return f"a receipt of {receipt.amount} cannot allocate more than it holds"
+        for receivable_id, amount in receipt.allocations:
+            if amount <= ZERO:
+                return "an allocation must be a positive amount"
+            if owed.contract_of.get(receivable_id) != receipt.contract_id:
+                return f"receivable {receivable_id} is not locked or belongs to another contract"
+            taking[receivable_id] = taking.get(receivable_id, ZERO) + amount
+    for receivable_id, amount in taking.items():
+        if amount > owed.left[receivable_id]:
+            return f"receivable {receivable_id} owes {owed.left[receivable_id]}, cannot take {amount}"
+    return ""
+
+
+def _write(actor: Any, posted: list[Posted], contract_nos: dict[int, str]) -> None:
+    user = getattr(actor, "pk", None)
+    by_year: dict[int, list[Posted]] = {}
+    for p in posted:
+        by_year.setdefault(p.receipt.received_on.year, []).append(p)
+    for year, those in sorted(by_year.items()):
+        for p, number in zip(those, next_numbers("SK", year, len(those)), strict=True):
+            p.number = number
+    insert_rows(Receipt, ["number", "contract", "amount", "received_on", "method", "source", "reference",
+                          "payer_name", "note"],
+                ((p.number, p.receipt.contract_id, p.receipt.amount, p.receipt.received_on, p.receipt.method,
+                  p.receipt.source, p.receipt.reference.strip(), p.receipt.payer_name.strip()[:128],
+                  p.receipt.note[:255]) for p in posted),
+                same={"created_by": user}, fill_defaults=True)
+    ids = _receipt_ids([p.number for p in posted])
+    for p in posted:
+        p.receipt_id = ids[p.number]
+    insert_rows(LedgerEntry, ["contract", "receivable", "kind", "amount", "receipt", "posted_on"],
+                ((p.receipt.contract_id, receivable_id, EntryKind.ALLOCATION, -amount, p.receipt_id,
+                  p.receipt.received_on) for p in posted for receivable_id, amount in p.receipt.allocations),
+                same={"created_by": user}, fill_defaults=True)
+    entries = _entry_ids([p.receipt_id for p in posted])
+    for p in posted:
+        p.entry_ids = [entries[(p.receipt_id, receivable_id)] for receivable_id, _ in p.receipt.allocations]
+    record_many(actor, _audit(posted, contract_nos))
+    contracts = sorted({p.receipt.contract_id for p in posted})
+    transaction.on_commit(lambda: money_moved.send(sender=Receipt, contract_ids=contracts))
+
+
+def _audit(posted: list[Posted], contract_nos: dict[int, str]) -> Iterable[tuple[str, str, Any, dict[str, Any]]]:
+    label = Receipt._meta.label_lower
+    for p in posted:
+        r = p.receipt
+        yield "receipt.posted", label, p.receipt_id, {"amount": r.amount, "contract": contract_nos[r.contract_id],
+                                                      "reference": r.reference}
+        if r.allocations:
+            allocated = sum((amount for _, amount in r.allocations), ZERO)
+            yield "receipt.allocated", label, p.receipt_id, {
+                "allocations": {str(pk): str(amount) for pk, amount in r.allocations},
+                "unallocated": r.amount - allocated}
+
+
+def _receipt_ids(numbers: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(numbers), LOOKUP_CHUNK):
+        found.update(Receipt.objects.filter(number__in=numbers[start:start + LOOKUP_CHUNK])
+                     .values_list("number", "pk"))
+    return found
+
+
+def _entry_ids(receipt_ids: list[int]) -> dict[tuple[int, int], int]:
+    found: dict[tuple[int, int], int] = {}
+    for start in range(0, len(receipt_ids), LOOKUP_CHUNK):
+        for receipt_id, receivable_id, pk in (LedgerEntry.objects
+                                              .filter(receipt_id__in=receipt_ids[start:start + LOOKUP_CHUNK])
+                                              .values_list("receipt_id", "receivable_id", "pk")):
+            found[(receipt_id, receivable_id)] = pk
+    return found
