@@ -10,6 +10,7 @@ from huikuan.banking.choices import MatchStatus
 from huikuan.banking.models import Match
 from huikuan.banking.services.disbursements import import_disbursement_list, match_disbursement, read_disbursement_file
 from huikuan.banking.services.reconciliation import reconcile
+from huikuan.core.models import AuditEvent
 from huikuan.mortgages.choices import Stage
 from huikuan.mortgages.models import Bank, LoanApplication
 from huikuan.mortgages.services import open_applications
@@ -53,6 +54,15 @@ def test_a_batch_transfer_is_matched_to_the_loans_that_sum_to_it_and_disbursed_i
         ("HT-2026-0101", D("600000.00")), ("HT-2026-0102", D("450000.00"))]
     assert sorted(Receipt.objects.filter(method=ReceiptMethod.LOAN_DISBURSEMENT).values_list("amount", flat=True)) == [
         D("450000.00"), D("600000.00")]
+    # and the pipeline moved as recording the disbursement by hand does: the receipt linked to its application,
+    # a stage change and an audit event each, the interim guarantee started (no agreement says otherwise)
+    for app in disbursed:
+        assert (app.disbursed_on, app.stage_entered_on) == (date(2026, 3, 19), date(2026, 3, 19))
+        assert app.disbursement_receipt.reference == f"B200/{app.number}"
+        assert list(app.stage_changes.filter(to_stage=Stage.DISBURSED).values_list("from_stage", "on")) == [
+            (Stage.APPROVED, date(2026, 3, 19))]
+        assert (app.guarantee.amount, app.guarantee.started_on) == (app.disbursed_amount, date(2026, 3, 19))
+    assert AuditEvent.objects.filter(action="loan.stage", data__to_stage=Stage.DISBURSED).count() == 2
 
 
 def test_a_disbursement_list_places_one_transfer_over_the_buyers_it_names(tmp_path):
