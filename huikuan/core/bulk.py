@@ -23,7 +23,8 @@ LOOKUP_CHUNK = 900    # values per IN (…): below every database's parameter li
 def _quoted(model: type[models.Model], fields: Sequence[str]) -> tuple[str, list[str]]:
     meta = model._meta
     qn = connection.ops.quote_name
-    return qn(meta.db_table), [qn(str(meta.get_field(name).column)) for name in fields]  # type: ignore[union-attr]
+    return qn(meta.db_table), [qn(str((meta.pk if name == "pk" else meta.get_field(name)).column))  # type: ignore[union-attr]
+                               for name in fields]
 
 
 def _run(sql: str, rows: Iterable[Sequence[Any]], batch: int) -> int:
@@ -76,6 +77,43 @@ def ids_by(queryset: models.QuerySet | models.Manager, field: str, keys: Iterabl
         chunk = wanted[start:start + LOOKUP_CHUNK]
         found.update(queryset.filter(**{f"{field}__in": chunk}).values_list(field, "pk"))
     return found
+
+
+def rows_in(model: type[models.Model], fields: Sequence[str], key: str, keys: Iterable[Any]) -> list[tuple]:
+    """SELECT `fields` of the rows whose `key` is one of `keys`, as the database driver returns them (for ids
+    and text: no Django conversion, and no per-value lookup preparation — thousands of keys cost little)."""
+    wanted = list(dict.fromkeys(keys))
+    table, columns = _quoted(model, fields)
+    _, (column,) = _quoted(model, [key])
+    found: list[tuple] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start:start + LOOKUP_CHUNK]
+            # names come from the model (quoted), values are parameters
+            cursor.execute(f"SELECT {', '.join(columns)} FROM {table} "  # noqa: S608
+                           f"WHERE {column} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            found += cursor.fetchall()
+    return found
+
+
+def rows_after(model: type[models.Model], fields: Sequence[str], after: int) -> list[tuple]:
+    """SELECT `fields` of the rows with a primary key above `after` (the rows inserted since `last_pk`),
+    as the database driver returns them."""
+    table, columns = _quoted(model, fields)
+    pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {pk} > %s", [after])  # noqa: S608
+        return cursor.fetchall()
+
+
+def last_pk(model: type[models.Model]) -> int:
+    """The highest primary key now (0 for an empty table): rows inserted after this call have higher ones."""
+    return model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value as the database driver takes it (what `JSONField.get_db_prep_save` gives)."""
+    return connection.ops.adapt_json_value(value, None)
 
 
 def update_values(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -108,17 +108,18 @@ def record(actor: Any, action: str, obj: models.Model, **data: Any) -> AuditEven
 def record_many(actor: Any, events: Iterable[tuple[str, str, Any, dict[str, Any]]]) -> int:
     """`record` for many events at once (one INSERT run many times): each event is (action, object type as
     `app_label.model`, object id, data). Call it inside the transaction that made the changes."""
-    from .bulk import insert_rows
+    from .bulk import insert_rows, json_value
 
-    prep = AuditEvent._meta.get_field("data").get_db_prep_save
     user = getattr(actor, "pk", None)
-    rows = ((action, label, str(pk), prep({key: _jsonable(value) for key, value in data.items()}, connection))
+    rows = ((action, label, str(pk), json_value({key: _jsonable(value) for key, value in data.items()}))
             for action, label, pk, data in events)
     return insert_rows(AuditEvent, ["action", "object_type", "object_id", "data"], rows,
                        same={"actor": user, "at": timezone.now()})
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | bool | int):
+        return value
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

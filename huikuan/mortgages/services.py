@@ -49,7 +49,7 @@ from .models import (
     Notice,
     StageChange,
 )
-from .pipeline import BEFORE_DISBURSEMENT, MortgageError, check_move, label
+from .pipeline import BEFORE_DISBURSEMENT, TERMINAL, MortgageError, check_move, label
 from .policy import is_tightening, policy_diff, policy_values
 from .quota import banks_with_room, quota_use
 
@@ -387,10 +387,12 @@ def disbursable(receivable_ids: Sequence[int]) -> dict[int, LoanApplication]:
     found: dict[int, list[LoanApplication]] = defaultdict(list)
     ids = sorted(set(receivable_ids))
     for start in range(0, len(ids), 900):
-        for app in (LoanApplication.objects.open().select_for_update(of=("self",)).select_related("bank")
-                    .filter(receivable_id__in=ids[start:start + 900], disbursement_receipt__isnull=True)
-                    .order_by("pk")):
-            found[app.receivable_id].append(app)  # type: ignore[index]
+        # only the receivable in SQL, so that the database searches its index (not the many applications
+        # without a disbursement yet); the rest is checked here
+        for app in (LoanApplication.objects.select_for_update(of=("self",)).select_related("bank")
+                    .filter(receivable_id__in=ids[start:start + 900]).order_by("pk")):
+            if app.stage not in TERMINAL and app.disbursement_receipt_id is None:
+                found[app.receivable_id].append(app)  # type: ignore[index]
     out = {}
     for receivable_id, apps in found.items():
         if len(apps) == 1:

@@ -36,13 +36,13 @@ from django.db.models import QuerySet
 
 from huikuan.core.money import ZERO
 from huikuan.core.services import business_calendar
+from huikuan.core.sql import cents_sql, stream_rows
 from huikuan.sales.models import Contract
 
 from .calculations import cents, fee_cents, from_cents, net_of_refunds, settle_cents
 from .choices import LOAN_KINDS, EntryKind, ReceivableKind
 from .models import LedgerEntry, Receipt, Receivable
 
-FETCH = 10_000
 VALUE_CHANGING = (EntryKind.ADJUSTMENT, EntryKind.WAIVER, EntryKind.WRITE_OFF, EntryKind.CANCELLATION)
 NOT_PLAN = (ReceivableKind.LATE_FEE, ReceivableKind.DEDUCTION)
 
@@ -156,22 +156,10 @@ def _ratio(value: object) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.000001"))
 
 
-def _rows(sql: str, params: list[Any]) -> Iterator[tuple]:
-    """Rows of a query read in chunks (a server-side cursor on PostgreSQL)."""
-    with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while rows := cursor.fetchmany(FETCH):
-            yield from rows
-
-
 def _grouped(rows: Iterator[tuple]) -> Iterator[tuple[int, list[tuple]]]:
     """(contract id, its rows) from rows ordered by contract id (the first column)."""
     for key, group in groupby(rows, key=itemgetter(0)):
         yield key, list(group)
-
-
-def _cents(column: str) -> str:
-    return f"CAST(ROUND({column} * 100) AS BIGINT)"
 
 
 def _ordinal(column: str) -> str:
@@ -191,22 +179,22 @@ def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterato
     c, r = Contract._meta.db_table, Receivable._meta.db_table
     e, p = LedgerEntry._meta.db_table, Receipt._meta.db_table
     in_scope = f"IN ({ids_sql})"
-    contract_rows = _rows(
-        f"SELECT id, contract_no, project_id, status, {_cents('price')}, late_fee_daily_rate, grace_days, "  # noqa: S608
+    contract_rows = stream_rows(
+        f"SELECT id, contract_no, project_id, status, {cents_sql('price')}, late_fee_daily_rate, grace_days, "  # noqa: S608
         f"late_fee_cap_ratio FROM {c} WHERE id {in_scope} ORDER BY id", list(ids_params))
     not_plan = ", ".join(["%s"] * len(NOT_PLAN))
-    line_rows = _rows(
-        f"SELECT contract_id, id, {_ordinal('due_date')}, {_cents('amount')}, kind FROM {r} "  # noqa: S608
+    line_rows = stream_rows(
+        f"SELECT contract_id, id, {_ordinal('due_date')}, {cents_sql('amount')}, kind FROM {r} "  # noqa: S608
         f"WHERE contract_id {in_scope} AND kind NOT IN ({not_plan}) ORDER BY contract_id, due_date, id",
         [*ids_params, *NOT_PLAN])
     changing = ", ".join(["%s"] * len(VALUE_CHANGING))
-    change_rows = _rows(
-        f"SELECT contract_id, receivable_id, {_cents('SUM(amount)')} FROM {e} "  # noqa: S608
+    change_rows = stream_rows(
+        f"SELECT contract_id, receivable_id, {cents_sql('SUM(amount)')} FROM {e} "  # noqa: S608
         f"WHERE contract_id {in_scope} AND kind IN ({changing}) AND posted_on <= %s "
         f"GROUP BY contract_id, receivable_id ORDER BY contract_id",
         [*ids_params, *VALUE_CHANGING, as_of.isoformat()])
-    receipt_rows = _rows(
-        f"SELECT contract_id, {_ordinal('received_on')}, {_cents('amount')} FROM {p} "  # noqa: S608
+    receipt_rows = stream_rows(
+        f"SELECT contract_id, {_ordinal('received_on')}, {cents_sql('amount')} FROM {p} "  # noqa: S608
         f"WHERE contract_id {in_scope} AND received_on <= %s ORDER BY contract_id, received_on, id",
         [*ids_params, as_of.isoformat()])
     return contract_rows, _grouped(line_rows), _grouped(change_rows), _grouped(receipt_rows)

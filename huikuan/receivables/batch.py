@@ -23,7 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
-from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows
+from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows, last_pk, rows_after, rows_in
 from huikuan.core.money import ZERO, quantize
 from huikuan.core.services import next_numbers, record_many
 from huikuan.sales.choices import ContractStatus
@@ -102,12 +102,8 @@ def post_receipt_groups(actor: Any, groups: Sequence[Sequence[NewReceipt]], owed
 
 def _signed_contracts(ids: set[int]) -> dict[int, str]:
     """{contract id: contract no.} of the contracts that are signed (the only ones that take receipts)."""
-    wanted = sorted(ids)
-    found: dict[int, str] = {}
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
-        found.update(Contract.objects.filter(pk__in=wanted[start:start + LOOKUP_CHUNK], status=ContractStatus.SIGNED)
-                     .values_list("pk", "contract_no"))
-    return found
+    return {pk: number for pk, number, status in rows_in(Contract, ["pk", "contract_no", "status"], "pk", sorted(ids))
+            if status == ContractStatus.SIGNED}
 
 
 def _check(group: Sequence[NewReceipt], owed: Owed, signed: dict[int, str]) -> str:
@@ -140,20 +136,23 @@ def _write(actor: Any, posted: list[Posted], contract_nos: dict[int, str]) -> No
     for year, those in sorted(by_year.items()):
         for p, number in zip(those, next_numbers("SK", year, len(those)), strict=True):
             p.number = number
+    receipts_before = last_pk(Receipt)
     insert_rows(Receipt, ["number", "contract", "amount", "received_on", "method", "source", "reference",
                           "payer_name", "note"],
                 ((p.number, p.receipt.contract_id, p.receipt.amount, p.receipt.received_on, p.receipt.method,
                   p.receipt.source, p.receipt.reference.strip(), p.receipt.payer_name.strip()[:128],
                   p.receipt.note[:255]) for p in posted),
                 same={"created_by": user}, fill_defaults=True)
-    ids = _receipt_ids([p.number for p in posted])
+    ids = dict(rows_after(Receipt, ["number", "pk"], receipts_before))
     for p in posted:
         p.receipt_id = ids[p.number]
+    entries_before = last_pk(LedgerEntry)
     insert_rows(LedgerEntry, ["contract", "receivable", "kind", "amount", "receipt", "posted_on"],
                 ((p.receipt.contract_id, receivable_id, EntryKind.ALLOCATION, -amount, p.receipt_id,
                   p.receipt.received_on) for p in posted for receivable_id, amount in p.receipt.allocations),
                 same={"created_by": user}, fill_defaults=True)
-    entries = _entry_ids([p.receipt_id for p in posted])
+    entries = {(receipt_id, receivable_id): pk for receipt_id, receivable_id, pk
+               in rows_after(LedgerEntry, ["receipt", "receivable", "pk"], entries_before)}
     for p in posted:
         p.entry_ids = [entries[(p.receipt_id, receivable_id)] for receivable_id, _ in p.receipt.allocations]
     record_many(actor, _audit(posted, contract_nos))
@@ -172,21 +171,3 @@ def _audit(posted: list[Posted], contract_nos: dict[int, str]) -> Iterable[tuple
             yield "receipt.allocated", label, p.receipt_id, {
                 "allocations": {str(pk): str(amount) for pk, amount in r.allocations},
                 "unallocated": r.amount - allocated}
-
-
-def _receipt_ids(numbers: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(numbers), LOOKUP_CHUNK):
-        found.update(Receipt.objects.filter(number__in=numbers[start:start + LOOKUP_CHUNK])
-                     .values_list("number", "pk"))
-    return found
-
-
-def _entry_ids(receipt_ids: list[int]) -> dict[tuple[int, int], int]:
-    found: dict[tuple[int, int], int] = {}
-    for start in range(0, len(receipt_ids), LOOKUP_CHUNK):
-        for receipt_id, receivable_id, pk in (LedgerEntry.objects
-                                              .filter(receipt_id__in=receipt_ids[start:start + LOOKUP_CHUNK])
-                                              .values_list("receipt_id", "receivable_id", "pk")):
-            found[(receipt_id, receivable_id)] = pk
-    return found

@@ -8,18 +8,20 @@ matches, and the lending bank of each loan line (from the mortgage pipeline).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
-
-from django.db.models import Q
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
 
 from huikuan.banking.matching import OpenItem
-from huikuan.core.money import ZERO
+from huikuan.core.sql import cents_sql, stream_rows
 from huikuan.mortgages.models import LoanApplication
+from huikuan.org.models import Building, Unit
 from huikuan.receivables.choices import LOAN_KINDS, ReceivableKind
-from huikuan.receivables.models import Receivable
+from huikuan.receivables.models import LedgerEntry, Receivable
 from huikuan.sales.choices import ContractStatus
-from huikuan.sales.models import ContractParty
+from huikuan.sales.models import Contract, ContractParty
 
 from ..choices import ALLOCATED_STATUSES
 from ..models import MatchLine, PayerAlias
@@ -36,18 +38,7 @@ def unit_label(building: str, number: str) -> str:
 def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date | None = None) -> list[OpenItem]:
     """Open receivables; with `paid_since`, also the lines paid off that were due since then (outstanding 0),
     so that the engine recognises a second payment of them as a duplicate."""
-    owing = Q(outstanding__gt=ZERO)
-    if paid_since is not None:
-        owing |= Q(outstanding=ZERO, due_date__gte=paid_since)
-    rows = (Receivable.objects.with_outstanding()
-            .filter(owing, contract__status=ContractStatus.SIGNED)
-            .exclude(kind__in=NOT_MATCHED)
-            .order_by("contract_id", "due_date", "pk")
-            .values_list("pk", "contract_id", "kind", "due_date", "outstanding", "amount", "contract__contract_no",
-                         "contract__unit__building__name", "contract__unit__number", "contract__project_id"))
-    if project_ids is not None:
-        rows = rows.filter(contract__project_id__in=list(project_ids))
-    found = list(rows)
+    projects = None if project_ids is None else set(project_ids)
     names: dict[int, list[str]] = defaultdict(list)
     customers: dict[int, list[int]] = defaultdict(list)
     for contract_id, customer_id, name in (ContractParty.objects.filter(contract__status=ContractStatus.SIGNED)
@@ -67,18 +58,70 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
                                  .values_list("receivable__contract_id", "match__transaction__counterparty_account")
                                  .distinct()):
         seen_accounts[contract_id].add(account)
-    loan_ids = [r[0] for r in found if r[2] in LOAN_KINDS and r[4] > ZERO]
-    lender = dict(LoanApplication.objects.open().filter(receivable_id__in=loan_ids)
-                  .values_list("receivable_id", "bank__name")) if loan_ids else {}
+    lender = dict(LoanApplication.objects.open().filter(receivable__isnull=False)
+                  .values_list("receivable_id", "bank__name"))
+    moved = dict(stream_rows(f"SELECT receivable_id, {cents_sql('SUM(amount)')} "  # noqa: S608
+                             f"FROM {LedgerEntry._meta.db_table} GROUP BY receivable_id", []))
+    money = _Money()
+    no_names: list[str] = []
+    no_set: set[str] = set()
     items = []
-    for pk, contract_id, kind, due, outstanding, amount, contract_no, building, number, project_id in found:
-        people = customers.get(contract_id, [])
+    current, shared = None, None
+    for pk, contract_id, kind, due, amount, contract_no, building, number, project_id in _plan_lines(projects):
+        left = amount + moved.get(pk, 0)
+        if left <= 0 and (left < 0 or paid_since is None or _day(due) < paid_since):
+            continue
+        if contract_id != current:
+            current = contract_id
+            people = customers.get(contract_id, ())
+            # each contract's own sets and lists (shared by its items only)
+            accounts = set(seen_accounts.get(contract_id, no_set)).union(
+                *(alias_accounts.get(c, no_set) for c in people))
+            shared = ((unit_label(building, number),), list(names.get(contract_id, no_names)), accounts,
+                      set().union(*(alias_names.get(c, no_set) for c in people)))
+        units, parties, known_accounts, known_names = shared  # type: ignore[misc]
         items.append(OpenItem(
-            receivable_id=pk, contract_id=contract_id, contract_no=contract_no,
-            unit_labels=(unit_label(building, number),), kind=kind, due_date=due, outstanding=outstanding,
-            party_names=names.get(contract_id, []),
-            known_payer_accounts=seen_accounts.get(contract_id, set()).union(
-                *(alias_accounts.get(c, set()) for c in people)),
-            known_payer_names=set().union(*(alias_names.get(c, set()) for c in people)),
-            bank=lender.get(pk, ""), original_amount=amount, project=project_id))
+            receivable_id=pk, contract_id=contract_id, contract_no=contract_no, unit_labels=units, kind=kind,
+            due_date=_day(due), outstanding=money(left), party_names=parties, known_payer_accounts=known_accounts,
+            known_payer_names=known_names,
+            bank=lender.get(pk, "") if left > 0 and kind in LOAN_KINDS else "", original_amount=money(amount),
+            project=project_id))
     return items
+
+
+def _plan_lines(projects: set[int] | None) -> Iterator[tuple]:
+    """(id, contract, kind, due date, amount in cents, contract no., building, unit, project) of every plan line of
+    a signed contract that a bank match may pay, contract by contract in due-date order."""
+    r, c = Receivable._meta.db_table, Contract._meta.db_table
+    u, b = Unit._meta.db_table, Building._meta.db_table
+    params: list[Any] = [ContractStatus.SIGNED, *NOT_MATCHED]
+    scope = ""
+    if projects is not None:
+        scope = f" AND c.project_id IN ({', '.join(['%s'] * len(projects))})" if projects else " AND 1 = 0"
+        params += sorted(projects)
+    # table names come from the models; every value is a bound parameter
+    return stream_rows(
+        f"SELECT r.id, r.contract_id, r.kind, r.due_date, {cents_sql('r.amount')}, c.contract_no, b.name, u.number, "  # noqa: S608
+        f"c.project_id FROM {r} r JOIN {c} c ON c.id = r.contract_id JOIN {u} u ON u.id = c.unit_id "
+        f"JOIN {b} b ON b.id = u.building_id WHERE c.status = %s AND r.kind NOT IN (%s, %s){scope} "
+        "ORDER BY r.contract_id, r.due_date, r.id", params)
+
+
+@lru_cache(maxsize=8192)
+def _iso_day(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def _day(value: date | str) -> date:
+    """A date column's value (SQLite hands back text)."""
+    return value if isinstance(value, date) else _iso_day(value)
+
+
+class _Money(dict):
+    """Decimal yuan from integer cents, each distinct amount built once (plans repeat amounts)."""
+
+    def __call__(self, cents: int) -> Decimal:
+        value = self.get(cents)
+        if value is None:
+            value = self[cents] = Decimal(cents).scaleb(-2)
+        return value

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db.models import Sum
 
-from huikuan.core.bulk import LOOKUP_CHUNK
+from huikuan.core.bulk import rows_in
 from huikuan.core.money import ZERO, quantize
 from huikuan.core.services import next_number, record
 from huikuan.mortgages import services as mortgage_services
@@ -142,12 +142,9 @@ def numbered_reference(base: str, taken: set[str]) -> str:
 
 
 def taken_references(references: list[str]) -> set[str]:
-    wanted = sorted(set(references))
-    taken: set[str] = set()
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
-        taken.update(Receipt.objects.filter(source=ReceiptSource.BANK, reference__in=wanted[start:start + LOOKUP_CHUNK])
-                     .values_list("reference", flat=True))
-    return taken
+    """Those of `references` a bank receipt already has."""
+    return {ref for ref, source in rows_in(Receipt, ["reference", "source"], "reference", references)
+            if source == ReceiptSource.BANK}
 
 
 def _move_credit_to(actor: Any, txn: BankTransaction, contract_id: int, amount: Decimal) -> None:

@@ -28,7 +28,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from huikuan.banking.matching import BankTxn, MatchProposal
-from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows
+from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows, json_value, last_pk, rows_after, rows_in
 from huikuan.core.money import ZERO
 from huikuan.core.services import record_many
 from huikuan.mortgages import services as mortgages
@@ -36,7 +36,7 @@ from huikuan.receivables import batch as ledger_batch
 from huikuan.receivables.choices import ReceiptMethod
 from huikuan.sales.models import Contract
 
-from ..choices import Direction, ExceptionKind, MatchStatus
+from ..choices import LIVE_STATUSES, Direction, ExceptionKind, MatchStatus
 from ..models import BankTransaction, Match, MatchLine, TransactionReceipt
 from .posting import numbered_reference, reference_candidates, taken_references
 
@@ -171,14 +171,17 @@ def _store(actor: Any, window: Sequence[tuple[TxnFacts, MatchProposal]]) -> list
 def _lock_and_find_live(ids: list[int]) -> set[int]:
     """Lock the transactions (where the database has row locks) and return those with a live match."""
     ordered = sorted(set(ids))
-    live: set[int] = set()
-    for start in range(0, len(ordered), LOOKUP_CHUNK):
-        chunk = ordered[start:start + LOOKUP_CHUNK]
-        if connection.features.has_select_for_update:
-            list(BankTransaction.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
-                 .values_list("pk", flat=True))
-        live.update(Match.objects.live().filter(transaction_id__in=chunk).values_list("transaction_id", flat=True))
-    return live
+    if connection.features.has_select_for_update:
+        for start in range(0, len(ordered), LOOKUP_CHUNK):
+            list(BankTransaction.objects.select_for_update().filter(pk__in=ordered[start:start + LOOKUP_CHUNK])
+                 .order_by("pk").values_list("pk", flat=True))
+    return {txn for txn, status in _matches_of(ordered) if status in LIVE_STATUSES}
+
+
+def _matches_of(txn_ids: list[int]) -> list[tuple[int, str]]:
+    """(transaction, status) of every match of these transactions — selected by transaction only, so that the
+    database searches the transaction index (with the live statuses in SQL, SQLite may scan the status index)."""
+    return rows_in(Match, ["transaction", "status"], "transaction", txn_ids)
 
 
 def _demote(s: Stored, why: str) -> None:
@@ -301,39 +304,31 @@ def _choose_references(postings: list[_Posting]) -> None:
 
 
 def _contract_nos(ids: set[Any]) -> dict[Any, str]:
-    wanted = sorted(ids)
-    found: dict[Any, str] = {}
-    for start in range(0, len(wanted), LOOKUP_CHUNK):
-        found.update(Contract.objects.filter(pk__in=wanted[start:start + LOOKUP_CHUNK])
-                     .values_list("pk", "contract_no"))
-    return found
+    return dict(rows_in(Contract, ["pk", "contract_no"], "pk", sorted(ids)))
 
 
 def _write_matches(actor: Any, stored: list[Stored]) -> None:
     if not stored:
         return
     contract_nos = _contract_nos({cid for s in stored for cid, _ in s.proposal.candidates})
-    confidence = Match._meta.get_field("confidence")
-    as_json = Match._meta.get_field("reasons").get_db_prep_save
+    before = last_pk(Match)
     insert_rows(Match, ["transaction", "status", "exception_kind", "confidence", "contract", "reasons", "candidates"],
-                ((s.txn.pk, s.status, s.exception_kind,
-                  confidence.get_db_prep_save(Decimal(str(s.proposal.confidence)).quantize(Decimal("0.0001")),
-                                              connection),
-                  s.proposal.contract_id, as_json(s.reasons, connection),
-                  as_json([{"contract_id": cid, "contract_no": contract_nos.get(cid, ""), "confidence": conf}
-                           for cid, conf in s.proposal.candidates], connection)) for s in stored),
+                ((s.txn.pk, s.status, s.exception_kind, _confidence(s), s.proposal.contract_id, json_value(s.reasons),
+                  json_value([{"contract_id": cid, "contract_no": contract_nos.get(cid, ""), "confidence": conf}
+                              for cid, conf in s.proposal.candidates])) for s in stored),
                 fill_defaults=True)
-    ids: dict[int, int] = {}
-    txn_ids = [s.txn.pk for s in stored]
-    for start in range(0, len(txn_ids), LOOKUP_CHUNK):
-        ids.update(Match.objects.live().filter(transaction_id__in=txn_ids[start:start + LOOKUP_CHUNK])
-                   .values_list("transaction_id", "pk"))
+    ids = {txn: pk for txn, pk, status in rows_after(Match, ["transaction", "pk", "status"], before)
+           if status in LIVE_STATUSES}
     for s in stored:
         s.match_id = ids[s.txn.pk]
     insert_rows(MatchLine, ["match", "receivable", "amount", "ledger_entry"],
                 ((s.match_id, rid, amount, entry) for s in stored for rid, amount, entry in s.lines))
     object_type = Match._meta.label_lower
     record_many(actor, ((f"match.{s.status}", object_type, s.match_id, {
-        "transaction": s.txn.reference, "amount": s.txn.amount, "exception": s.exception_kind,
-        "confidence": Decimal(str(s.proposal.confidence)).quantize(Decimal("0.0001")),
-        "lines": {str(rid): amount for rid, amount, _ in s.lines}}) for s in stored))
+        "transaction": s.txn.reference, "amount": str(s.txn.amount), "exception": s.exception_kind,
+        "confidence": str(_confidence(s)), "lines": {str(rid): str(amount) for rid, amount, _ in s.lines}})
+        for s in stored))
+
+
+def _confidence(s: Stored) -> Decimal:
+    return Decimal(str(s.proposal.confidence)).quantize(Decimal("0.0001"))
