@@ -11,7 +11,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from huikuan.banking.matching import OpenItem
@@ -66,26 +65,24 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
     no_names: list[str] = []
     no_set: set[str] = set()
     items = []
-    current, shared = None, None
+    add, owed_change, bank_of = items.append, moved.get, lender.get
+    current, shared = None, ((), no_names, no_set, no_set)
     for pk, contract_id, kind, due, amount, contract_no, building, number, project_id in _plan_lines(projects):
-        left = amount + moved.get(pk, 0)
-        if left <= 0 and (left < 0 or paid_since is None or _day(due) < paid_since):
+        left = amount + owed_change(pk, 0)
+        if left <= 0 and (left < 0 or paid_since is None or due < paid_since):
             continue
         if contract_id != current:
             current = contract_id
             people = customers.get(contract_id, ())
             # each contract's own sets and lists (shared by its items only)
-            accounts = set(seen_accounts.get(contract_id, no_set)).union(
-                *(alias_accounts.get(c, no_set) for c in people))
-            shared = ((unit_label(building, number),), list(names.get(contract_id, no_names)), accounts,
+            shared = ((unit_label(building, number),), list(names.get(contract_id, no_names)),
+                      set(seen_accounts.get(contract_id, no_set)).union(*(alias_accounts.get(c, no_set)
+                                                                          for c in people)),
                       set().union(*(alias_names.get(c, no_set) for c in people)))
-        units, parties, known_accounts, known_names = shared  # type: ignore[misc]
-        items.append(OpenItem(
-            receivable_id=pk, contract_id=contract_id, contract_no=contract_no, unit_labels=units, kind=kind,
-            due_date=_day(due), outstanding=money(left), party_names=parties, known_payer_accounts=known_accounts,
-            known_payer_names=known_names,
-            bank=lender.get(pk, "") if left > 0 and kind in LOAN_KINDS else "", original_amount=money(amount),
-            project=project_id))
+        # positional, in OpenItem's field order (receivable, contract, contract no., units, kind, due date,
+        # outstanding, parties, known payer accounts, known payer names, lending bank, original amount, project)
+        add(OpenItem(pk, contract_id, contract_no, shared[0], kind, due, money(left), shared[1], shared[2], shared[3],
+                     bank_of(pk, "") if left > 0 and kind in LOAN_KINDS else "", money(amount), project_id))
     return items
 
 
@@ -105,16 +102,6 @@ def _plan_lines(projects: set[int] | None) -> Iterator[tuple]:
         f"c.project_id FROM {r} r JOIN {c} c ON c.id = r.contract_id JOIN {u} u ON u.id = c.unit_id "
         f"JOIN {b} b ON b.id = u.building_id WHERE c.status = %s AND r.kind NOT IN (%s, %s){scope} "
         "ORDER BY r.contract_id, r.due_date, r.id", params)
-
-
-@lru_cache(maxsize=8192)
-def _iso_day(text: str) -> date:
-    return date.fromisoformat(text)
-
-
-def _day(value: date | str) -> date:
-    """A date column's value (SQLite hands back text)."""
-    return value if isinstance(value, date) else _iso_day(value)
 
 
 class _Money(dict):

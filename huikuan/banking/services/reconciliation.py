@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 
 from huikuan.banking.matching import Matcher
+from huikuan.core.memory import collector_paused
 from huikuan.core.money import ZERO
 
 from ..choices import Direction, MatchStatus
@@ -67,6 +68,11 @@ def pending_transactions(account: BankAccount | None = None):  # type: ignore[no
 
 def reconcile(*, actor: Any = None, account: BankAccount | None = None,
               progress: Progress | None = None) -> ReconcileSummary:
+    with collector_paused():  # a million open items: the collector would rescan them again and again
+        return _reconcile(actor, account, progress)
+
+
+def _reconcile(actor: Any, account: BankAccount | None, progress: Progress | None) -> ReconcileSummary:
     txns = facts_of(pending_transactions(account))
     summary = ReconcileSummary(considered=len(txns))
     if not txns:
