@@ -64,9 +64,10 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
     money = _Money()
     no_names: list[str] = []
     no_set: set[str] = set()
-    items = []
+    items: list[OpenItem] = []
     add, owed_change, bank_of = items.append, moved.get, lender.get
-    current, shared = None, ((), no_names, no_set, no_set)
+    current = None
+    shared: tuple[tuple[str, ...], list[str], set[str], set[str]] = ((), no_names, no_set, no_set)
     for pk, contract_id, kind, due, amount, contract_no, building, number, project_id in _plan_lines(projects):
         left = amount + owed_change(pk, 0)
         if left <= 0 and (left < 0 or paid_since is None or due < paid_since):
