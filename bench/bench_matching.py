@@ -45,7 +45,7 @@ from huikuan.banking.matching import Matcher  # noqa: E402
 FULL = (100_000, 1_000_000)
 QUICK = (10_000, 100_000)
 SPLINK_MAX = FULL  # splink runs at most this size (--splink-txns/--splink-items for a smaller one)
-E2E_FULL, E2E_QUICK = (10_000, 100_000), (2_000, 20_000)  # the database path, at a size this machine affords
+E2E_FULL, E2E_QUICK = FULL, (2_000, 20_000)  # the database path (set-up of a million receivables: ≈ 4 minutes)
 TARGET_ENGINE_S, TARGET_E2E_S = 10.0, 30.0  # for 100,000 × 1,000,000
 TARGET_AUTO_PRECISION, TARGET_RECALL = 0.995, 0.97
 
@@ -438,8 +438,9 @@ def child_reconcile() -> dict:
 
     c0, t0 = time.process_time(), time.perf_counter()
     summary = reconcile(actor=None)
+    done = summary.as_dict()
     return {"seconds": time.perf_counter() - t0, "cpu": time.process_time() - c0,
-            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, **summary.as_dict()}
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "phases": done.pop("seconds"), **done}
 
 
 def child_score(work: str) -> dict:
@@ -500,17 +501,21 @@ def e2e_section(args) -> bool:
     total = imported["seconds"] + reconciled["seconds"]
     print(f"import_statement: {imported['files']} statement files, {imported['lines']:,} lines in "
           f"{imported['seconds']:.1f} s wall ({imported['cpu']:.1f} s CPU)")
+    phases = ", ".join(f"{phase} {value:.1f} s" for phase, value in reconciled["phases"].items())
     print(f"reconcile: {reconciled['seconds']:.1f} s wall ({reconciled['cpu']:.1f} s CPU, peak RSS "
-          f"{reconciled['rss_mb']:,.0f} MB): auto {reconciled['auto']:,}, suggested {reconciled['suggested']:,}, "
-          f"exceptions {sum(reconciled['exceptions'].values()):,} {reconciled['exceptions']}")
+          f"{reconciled['rss_mb']:,.0f} MB; {phases}): auto {reconciled['auto']:,}, suggested "
+          f"{reconciled['suggested']:,}, exceptions {sum(reconciled['exceptions'].values()):,} "
+          f"{reconciled['exceptions']}")
     print(f"end to end {total:.1f} s for {n_txns:,} lines = {n_txns / total:,.0f} lines/s "
           f"(written {written['statements']} statement files)")
     print(f"from the database: precision {_pct(scored['correct'], scored['proposed']).strip()}, recall "
           f"{_pct(scored['correct'], scored['truth']).strip()}, auto precision "
           f"{_pct(scored['auto_correct'], scored['auto']).strip()}")
-    per_txn = total / n_txns
-    print(f"at this rate, 100,000 lines would take about {per_txn * 100_000:,.0f} s (target < {TARGET_E2E_S:.0f} s)")
-    return per_txn * FULL[0] < TARGET_E2E_S
+    if (n_txns, n_items) == FULL:
+        print(f"target: < {TARGET_E2E_S:.0f} s end to end — {'met' if total < TARGET_E2E_S else 'NOT met'}")
+        return total < TARGET_E2E_S
+    print(f"(a smaller run: the target, < {TARGET_E2E_S:.0f} s, is judged at 100,000 × 1,000,000 only)")
+    return True
 
 
 # ---- main ----------------------------------------------------------------------------------------

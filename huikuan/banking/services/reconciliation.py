@@ -10,6 +10,7 @@ a line twice.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,11 +52,14 @@ class ReconcileSummary:
     exceptions: Counter = field(default_factory=Counter)
     skipped: int = 0
     auto_amount: Decimal = ZERO
+    # wall seconds of each phase: reading the transactions and the open items, indexing, matching, storing
+    seconds: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"considered": self.considered, "auto": self.auto, "suggested": self.suggested,
                 "exceptions": dict(sorted(self.exceptions.items())), "skipped": self.skipped,
-                "auto_amount": f"{self.auto_amount:.2f}"}
+                "auto_amount": f"{self.auto_amount:.2f}",
+                "seconds": {phase: round(value, 2) for phase, value in self.seconds.items()}}
 
 
 def pending_transactions(account: BankAccount | None = None):  # type: ignore[no-untyped-def]
@@ -73,17 +77,23 @@ def reconcile(*, actor: Any = None, account: BankAccount | None = None,
 
 
 def _reconcile(actor: Any, account: BankAccount | None, progress: Progress | None) -> ReconcileSummary:
+    clock = _Clock()
     txns = facts_of(pending_transactions(account))
-    summary = ReconcileSummary(considered=len(txns))
+    summary = ReconcileSummary(considered=len(txns), seconds=clock.seconds)
     if not txns:
         return summary
     project_ids = [account.project_id] if account is not None and account.project_id else None
     auto, suggest = thresholds()
     paid_since = txns[0].date - timedelta(days=PAID_LOOKBACK_DAYS)
-    matcher = Matcher(build_open_items(project_ids, paid_since=paid_since), high=auto, medium=suggest)
+    items = build_open_items(project_ids, paid_since=paid_since)
+    clock.lap("read")
+    matcher = Matcher(items, high=auto, medium=suggest)
+    del items
+    clock.lap("index")
     by_key = {str(t.pk): t for t in txns}
     proposals = matcher.match(t.engine_txn() for t in txns)
     del matcher
+    clock.lap("match")
     for outcome in store_proposals(actor, [(by_key[p.txn_key], p) for p in proposals], progress):
         if outcome is None:
             summary.skipped += 1
@@ -94,4 +104,16 @@ def _reconcile(actor: Any, account: BankAccount | None, progress: Progress | Non
             summary.suggested += 1
         else:
             summary.exceptions[outcome.exception_kind] += 1
+    clock.lap("store")
     return summary
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.seconds[phase] = now - self._last
+        self._last = now
