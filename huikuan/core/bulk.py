@@ -10,7 +10,8 @@ default) is prepared once by its field. Rows get their ids back through `ids_by`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from django.db import connection, models
@@ -111,9 +112,10 @@ def last_pk(model: type[models.Model]) -> int:
     return model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def json_value(value: Any) -> Any:
-    """A JSON column's value as the database driver takes it (what `JSONField.get_db_prep_save` gives)."""
-    return connection.ops.adapt_json_value(value, None)
+def json_adapter() -> Callable[[Any], Any]:
+    """value → a JSON column's value as the database driver takes it (what `JSONField.get_db_prep_save`
+    gives); get it once for many rows (each `connection.ops` lookup goes through a thread-local)."""
+    return partial(connection.ops.adapt_json_value, encoder=None)
 
 
 def update_values(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],

@@ -108,10 +108,11 @@ def record(actor: Any, action: str, obj: models.Model, **data: Any) -> AuditEven
 def record_many(actor: Any, events: Iterable[tuple[str, str, Any, dict[str, Any]]]) -> int:
     """`record` for many events at once (one INSERT run many times): each event is (action, object type as
     `app_label.model`, object id, data). Call it inside the transaction that made the changes."""
-    from .bulk import insert_rows, json_value
+    from .bulk import insert_rows, json_adapter
 
     user = getattr(actor, "pk", None)
-    rows = ((action, label, str(pk), json_value({key: _jsonable(value) for key, value in data.items()}))
+    as_json = json_adapter()
+    rows = ((action, label, str(pk), as_json({key: _jsonable(value) for key, value in data.items()}))
             for action, label, pk, data in events)
     return insert_rows(AuditEvent, ["action", "object_type", "object_id", "data"], rows,
                        same={"actor": user, "at": timezone.now()})

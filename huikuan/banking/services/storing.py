@@ -28,7 +28,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 
 from huikuan.banking.matching import BankTxn, MatchProposal
-from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows, json_value, last_pk, rows_after, rows_in
+from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows, json_adapter, last_pk, rows_after, rows_in
 from huikuan.core.money import ZERO
 from huikuan.core.services import record_many
 from huikuan.mortgages import services as mortgages
@@ -40,7 +40,7 @@ from ..choices import LIVE_STATUSES, Direction, ExceptionKind, MatchStatus
 from ..models import BankTransaction, Match, MatchLine, TransactionReceipt
 from .posting import numbered_reference, reference_candidates, taken_references
 
-WINDOW = 2_000
+WINDOW = 5_000
 ATTEMPTS = 3
 Progress = Callable[[int, int], None]
 TXN_FIELDS = ("pk", "date", "amount", "direction", "currency", "counterparty", "counterparty_account", "memo",
@@ -288,7 +288,10 @@ def _plan(s: Stored, owed: ledger_batch.Owed, loans: dict[int, Any], contract_no
 def _choose_references(postings: list[_Posting]) -> None:
     """Give each receipt the first of its references no receipt has; an ordinary receipt whose three are all
     taken gets a numbered one, a disbursement whose one is taken demotes its match."""
-    taken = taken_references([c for p in postings for options in p.references for c in options])
+    # the first choice is nearly always free: the others are looked up only for receipts whose first is taken
+    taken = taken_references([options[0] for p in postings for options in p.references])
+    taken |= taken_references([c for p in postings for options in p.references if options[0] in taken
+                               for c in options[1:]])
     for p in postings:
         for r, options in zip(p.receipts, p.references, strict=True):
             free = next((c for c in options if c not in taken), None)
@@ -312,10 +315,11 @@ def _write_matches(actor: Any, stored: list[Stored]) -> None:
         return
     contract_nos = _contract_nos({cid for s in stored for cid, _ in s.proposal.candidates})
     before = last_pk(Match)
+    as_json = json_adapter()
     insert_rows(Match, ["transaction", "status", "exception_kind", "confidence", "contract", "reasons", "candidates"],
-                ((s.txn.pk, s.status, s.exception_kind, _confidence(s), s.proposal.contract_id, json_value(s.reasons),
-                  json_value([{"contract_id": cid, "contract_no": contract_nos.get(cid, ""), "confidence": conf}
-                              for cid, conf in s.proposal.candidates])) for s in stored),
+                ((s.txn.pk, s.status, s.exception_kind, _confidence(s), s.proposal.contract_id, as_json(s.reasons),
+                  as_json([{"contract_id": cid, "contract_no": contract_nos.get(cid, ""), "confidence": conf}
+                           for cid, conf in s.proposal.candidates])) for s in stored),
                 fill_defaults=True)
     ids = {txn: pk for txn, pk, status in rows_after(Match, ["transaction", "pk", "status"], before)
            if status in LIVE_STATUSES}
