@@ -21,3 +21,10 @@ def stream_rows(sql: str, params: list[Any]) -> Iterator[tuple]:
 def cents_sql(column: str) -> str:
     """A money column (or sum) as integer cents, computed by the database (no Decimal per row)."""
     return f"CAST(ROUND({column} * 100) AS BIGINT)"
+
+
+def ordinal_sql(column: str) -> str:
+    """A date column as Python's day ordinal, computed by the database (no date objects per row)."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({column}) - 1721424.5 AS INTEGER)"
+    return f"({column} - DATE '0001-01-01' + 1)"

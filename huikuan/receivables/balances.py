@@ -31,12 +31,11 @@ from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
 from django.db.models import QuerySet
 
 from huikuan.core.money import ZERO
 from huikuan.core.services import business_calendar
-from huikuan.core.sql import cents_sql, stream_rows
+from huikuan.core.sql import cents_sql, ordinal_sql, stream_rows
 from huikuan.sales.models import Contract
 
 from .calculations import cents, fee_cents, from_cents, net_of_refunds, settle_cents
@@ -162,13 +161,6 @@ def _grouped(rows: Iterator[tuple]) -> Iterator[tuple[int, list[tuple]]]:
         yield key, list(group)
 
 
-def _ordinal(column: str) -> str:
-    """A date column as Python's day ordinal, computed by the database (no date objects per row)."""
-    if connection.vendor == "sqlite":
-        return f"CAST(julianday({column}) - 1721424.5 AS INTEGER)"
-    return f"({column} - DATE '0001-01-01' + 1)"
-
-
 def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterator, Iterator, Iterator]:
     # Only table names from the models and the ORM's own compiled subquery go into the SQL text;
     # every value is a bound parameter.
@@ -184,7 +176,7 @@ def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterato
         f"late_fee_cap_ratio FROM {c} WHERE id {in_scope} ORDER BY id", list(ids_params))
     not_plan = ", ".join(["%s"] * len(NOT_PLAN))
     line_rows = stream_rows(
-        f"SELECT contract_id, id, {_ordinal('due_date')}, {cents_sql('amount')}, kind FROM {r} "  # noqa: S608
+        f"SELECT contract_id, id, {ordinal_sql('due_date')}, {cents_sql('amount')}, kind FROM {r} "  # noqa: S608
         f"WHERE contract_id {in_scope} AND kind NOT IN ({not_plan}) ORDER BY contract_id, due_date, id",
         [*ids_params, *NOT_PLAN])
     changing = ", ".join(["%s"] * len(VALUE_CHANGING))
@@ -194,7 +186,7 @@ def _sources(as_of: date, contracts: QuerySet) -> tuple[Iterator[tuple], Iterato
         f"GROUP BY contract_id, receivable_id ORDER BY contract_id",
         [*ids_params, *VALUE_CHANGING, as_of.isoformat()])
     receipt_rows = stream_rows(
-        f"SELECT contract_id, {_ordinal('received_on')}, {cents_sql('amount')} FROM {p} "  # noqa: S608
+        f"SELECT contract_id, {ordinal_sql('received_on')}, {cents_sql('amount')} FROM {p} "  # noqa: S608
         f"WHERE contract_id {in_scope} AND received_on <= %s ORDER BY contract_id, received_on, id",
         [*ids_params, as_of.isoformat()])
     return contract_rows, _grouped(line_rows), _grouped(change_rows), _grouped(receipt_rows)

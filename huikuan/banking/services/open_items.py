@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from huikuan.banking.matching import OpenItem
-from huikuan.core.sql import cents_sql, stream_rows
+from huikuan.core.sql import cents_sql, ordinal_sql, stream_rows
 from huikuan.mortgages.models import LoanApplication
 from huikuan.org.models import Building, Unit
 from huikuan.receivables.choices import LOAN_KINDS, ReceivableKind
@@ -61,7 +61,8 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
                   .values_list("receivable_id", "bank__name"))
     moved = dict(stream_rows(f"SELECT receivable_id, {cents_sql('SUM(amount)')} "  # noqa: S608
                              f"FROM {LedgerEntry._meta.db_table} GROUP BY receivable_id", []))
-    money = _Money()
+    money, day = _Money(), _Days()
+    since = paid_since.toordinal() if paid_since is not None else None
     no_names: list[str] = []
     no_set: set[str] = set()
     items: list[OpenItem] = []
@@ -70,7 +71,7 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
     shared: tuple[tuple[str, ...], list[str], set[str], set[str]] = ((), no_names, no_set, no_set)
     for pk, contract_id, kind, due, amount, contract_no, building, number, project_id in _plan_lines(projects):
         left = amount + owed_change(pk, 0)
-        if left <= 0 and (left < 0 or paid_since is None or due < paid_since):
+        if left <= 0 and (left < 0 or since is None or due < since):
             continue
         if contract_id != current:
             current = contract_id
@@ -82,8 +83,8 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
                       set().union(*(alias_names.get(c, no_set) for c in people)))
         # positional, in OpenItem's field order (receivable, contract, contract no., units, kind, due date,
         # outstanding, parties, known payer accounts, known payer names, lending bank, original amount, project)
-        add(OpenItem(pk, contract_id, contract_no, shared[0], kind, due, money(left), shared[1], shared[2], shared[3],
-                     bank_of(pk, "") if left > 0 and kind in LOAN_KINDS else "", money(amount), project_id))
+        add(OpenItem(pk, contract_id, contract_no, shared[0], kind, day(due), money(left), shared[1], shared[2],
+                     shared[3], bank_of(pk, "") if left > 0 and kind in LOAN_KINDS else "", money(amount), project_id))
     return items
 
 
@@ -99,10 +100,20 @@ def _plan_lines(projects: set[int] | None) -> Iterator[tuple]:
         params += sorted(projects)
     # table names come from the models; every value is a bound parameter
     return stream_rows(
-        f"SELECT r.id, r.contract_id, r.kind, r.due_date, {cents_sql('r.amount')}, c.contract_no, b.name, u.number, "  # noqa: S608
-        f"c.project_id FROM {r} r JOIN {c} c ON c.id = r.contract_id JOIN {u} u ON u.id = c.unit_id "
-        f"JOIN {b} b ON b.id = u.building_id WHERE c.status = %s AND r.kind NOT IN (%s, %s){scope} "
-        "ORDER BY r.contract_id, r.due_date, r.id", params)
+        f"SELECT r.id, r.contract_id, r.kind, {ordinal_sql('r.due_date')}, {cents_sql('r.amount')}, "  # noqa: S608
+        f"c.contract_no, b.name, u.number, c.project_id FROM {r} r JOIN {c} c ON c.id = r.contract_id "
+        f"JOIN {u} u ON u.id = c.unit_id JOIN {b} b ON b.id = u.building_id "
+        f"WHERE c.status = %s AND r.kind NOT IN (%s, %s){scope} ORDER BY r.contract_id, r.due_date, r.id", params)
+
+
+class _Days(dict):
+    """Dates from day ordinals, each distinct day built once."""
+
+    def __call__(self, ordinal: int) -> date:
+        value = self.get(ordinal)
+        if value is None:
+            value = self[ordinal] = date.fromordinal(ordinal)
+        return value
 
 
 class _Money(dict):
