@@ -2,9 +2,10 @@
 
 The file is parsed completely before anything is written (a bad file writes nothing, not even the account).
 Then, in one transaction: the account (created with a warning when unknown), the statement (unique per
-account and file hash: the same file twice is a no-op), and the lines, inserted with `ignore_conflicts`
-against the unique (account, key) constraint — so re-importing an overlapping statement, or two imports
-of one file at the same moment, never add a line twice.
+account and file hash: the same file twice is a no-op), and the lines, inserted as plain tuples
+(`core.bulk.insert_rows`: no model instances, so `BankTransaction.save` is not involved — these rows are
+new) with ON CONFLICT DO NOTHING against the unique (account, key) constraint — so re-importing an
+overlapping statement, or two imports of one file at the same moment, never add a line twice.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from huikuan.banking.statements import (
     parse_statement,
     transaction_keys,
 )
+from huikuan.core.bulk import insert_rows
 from huikuan.core.services import record
 
 from ..choices import Direction, StatementStatus
@@ -102,6 +104,7 @@ def _store(*, actor: Any, result: ParseResult, data_hash: str, filename: str, ac
     keys = transaction_keys(txs)
     gaps = [str(g) for g in check_balance_continuity(txs, result.opening_balance)]
     warnings = _warnings_for(result, account_no)
+    rows = _rows(txs, keys, filename)  # checked before anything is written
     account, created = BankAccount.objects.get_or_create(
         account_no=account_no, defaults={"name": result.account_name or "", "currency": result.currency or "CNY"})
     if created:
@@ -131,9 +134,11 @@ def _store(*, actor: Any, result: ParseResult, data_hash: str, filename: str, ac
         existing = Statement.objects.get(account=account, sha256=data_hash)
         return ImportOutcome(existing, 0, len(txs), already_imported=True, account_created=created,
                              warnings=warnings, gaps=list(existing.gaps))
-    rows = [_row(statement, account, tx, key) for tx, key in zip(txs, keys, strict=True)]
     for start in range(0, len(rows), CHUNK):
-        BankTransaction.objects.bulk_create(rows[start:start + CHUNK], ignore_conflicts=True)
+        # plain tuples in one prepared INSERT: no model instances, no per-value preparation by Django;
+        # a line whose (account, key) is already stored is skipped (ON CONFLICT DO NOTHING)
+        insert_rows(BankTransaction, ROW_FIELDS, rows[start:start + CHUNK], ignore_conflicts=True, fill_defaults=True,
+                    same={"statement": statement.pk, "account": account.pk})
         if progress:
             progress(min(start + CHUNK, len(rows)), len(rows))
     if progress and not rows:
@@ -146,11 +151,21 @@ def _store(*, actor: Any, result: ParseResult, data_hash: str, filename: str, ac
                          gaps=gaps)
 
 
-def _row(statement: Statement, account: BankAccount, tx: Any, key: str) -> BankTransaction:
-    direction = tx.direction if tx.direction in Direction.values else Direction.CREDIT
-    return BankTransaction(
-        statement=statement, account=account, key=key[:128], date=tx.date, amount=tx.amount,
-        currency=(tx.currency or "CNY")[:3], counterparty=tx.counterparty[:255],
-        counterparty_account=tx.counterparty_account[:64], memo=tx.memo[:512], balance=tx.balance,
-        bank_ref=tx.bank_ref[:128], direction=direction, line_no=tx.line_no, confidence=tx.confidence,
-        needs_review=tx.confidence < REVIEW_CONFIDENCE)
+ROW_FIELDS = ("key", "date", "amount", "currency", "counterparty", "counterparty_account", "memo", "balance",
+              "bank_ref", "direction", "line_no", "confidence", "needs_review")
+_DIRECTIONS = frozenset(Direction.values)
+
+
+def _rows(txs: list[Any], keys: list[str], filename: str) -> list[tuple]:
+    """BankTransaction rows (ROW_FIELDS) as the database driver takes them: str, date, Decimal, int, float, bool."""
+    rows = []
+    for tx, key in zip(txs, keys, strict=True):
+        if not tx.amount.is_finite() or tx.balance is not None and not tx.balance.is_finite():
+            # Django's DecimalField refused these (a ValidationError); the driver would store them
+            raise StatementError(f"amount {tx.amount} / balance {tx.balance}: not a number", line=tx.line_no,
+                                 filename=filename)
+        direction = tx.direction if tx.direction in _DIRECTIONS else Direction.CREDIT.value
+        rows.append((key[:128], tx.date, tx.amount, (tx.currency or "CNY")[:3], tx.counterparty[:255],
+                     tx.counterparty_account[:64], tx.memo[:512], tx.balance, tx.bank_ref[:128], direction,
+                     int(tx.line_no), float(tx.confidence), tx.confidence < REVIEW_CONFIDENCE))
+    return rows

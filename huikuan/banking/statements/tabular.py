@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from .model import CENT, ColumnMapping, ParseResult, StatementError, Transaction
-from .values import clean, is_empty, is_formula, looks_like_date, parse_amount, parse_date
+from .values import EMPTY_MARKS, clean, clean_cells, is_empty, is_formula, looks_like_date, parse_amount, parse_date
 
 # field -> header synonyms (normalised: NFKC, lower case, no spaces, no bracketed units), by priority
 SYNONYMS: dict[str, list[str]] = {
@@ -66,6 +67,8 @@ _HEADER_LOOKUP = {
     syn: (fname, prio) for fname, syns in SYNONYMS.items() for prio, syn in enumerate(syns)
 }
 _UNIT_BRACKETS = re.compile(r"[(\[【].*?[)\]】]")
+_HEADER_NOISE = re.compile(r"[\s:：_.]")
+_NN_NN_YYYY = re.compile(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}")
 TOTAL_WORDS = ("合计", "总计", "本页合计", "小计", "汇总", "累计", "total", "subtotal", "sum")
 FOOTER_WORDS = ("打印", "制表", "说明", "注：", "注:", "第", "页", "签章", "导出", "温馨提示", "以上", "共")
 ACCOUNT_LABEL = re.compile(
@@ -86,7 +89,7 @@ CURRENCY_NAMES = {"人民币": "CNY", "rmb": "CNY", "cny": "CNY", "美元": "USD
 def normalise_header(text: Any) -> str:
     text = unicodedata.normalize("NFKC", clean(text)).lower().lstrip("#*")
     text = _UNIT_BRACKETS.sub("", text)
-    text = re.sub(r"[\s:：_.]", "", text)
+    text = _HEADER_NOISE.sub("", text)
     return text
 
 
@@ -171,7 +174,7 @@ def detect_layout(rows: list[Row], max_scan: int = 60) -> Layout:
 def _guess_dayfirst(rows: list[Row], col: int) -> bool:
     for row in rows[:200]:
         if col < len(row.cells):
-            m = re.match(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{4}", clean(row.cells[col]))
+            m = _NN_NN_YYYY.match(clean(row.cells[col]))
             if m and int(m.group(2)) > 12:
                 return False
             if m and int(m.group(1)) > 12:
@@ -223,22 +226,16 @@ def layout_from_mapping(rows: list[Row], mapping: ColumnMapping) -> Layout:
     return Layout(header_index, columns, headers, mapping.date_format, convention, mapping.dayfirst)
 
 
-def _cell(row: Row, layout: Layout, fname: str) -> str:
+def _cell(texts: list[str], layout: Layout, fname: str) -> str:
+    """The cleaned text of a field's column(s) in a row (``texts``: the row's cells, cleaned)."""
     cols = layout.columns.get(fname)
     if not cols:
         return ""
     if fname in MULTI:
-        parts = [clean(row.cells[c]) for c in cols if c < len(row.cells)]
+        parts = [texts[c] for c in cols if c < len(texts)]
         return " ".join(p for p in parts if not is_empty(p))
     c = cols[0]
-    return clean(row.cells[c]) if c < len(row.cells) else ""
-
-
-def _raw_cell(row: Row, layout: Layout, fname: str) -> Any:
-    cols = layout.columns.get(fname)
-    if not cols or cols[0] >= len(row.cells):
-        return ""
-    return row.cells[cols[0]]
+    return texts[c] if c < len(texts) else ""
 
 
 def _is_total(texts: list[str]) -> bool:
@@ -249,6 +246,7 @@ def _is_total(texts: list[str]) -> bool:
     return any(t.replace(" ", "") in ("合计", "总计", "本页合计", "小计", "Total", "TOTAL") for t in texts)
 
 
+@functools.lru_cache(maxsize=512)
 def _dc_direction(mark: str) -> str | None:
     m = unicodedata.normalize("NFKC", mark).strip().lower()
     if m in CREDIT_MARKS:
@@ -264,20 +262,65 @@ def _dc_direction(mark: str) -> str | None:
     return None
 
 
-def _amount(row: Row, layout: Layout, fname: str) -> Decimal | None:
-    raw = _raw_cell(row, layout, fname)
+def _amount_at(row: Row, texts: list[str], col: int | None) -> Decimal | None:
+    """parse_amount of a row's cell (None when the row has no such cell); raises ValueError."""
+    if col is None or col >= len(texts):
+        return None  # what an empty cell gives
+    return parse_amount(row.cells[col], texts[col])
+
+
+def _amount(row: Row, texts: list[str], layout: Layout, plan: _Plan, fname: str) -> Decimal | None:
+    """parse_amount of a field's cell; StatementError naming the column and the text when it is not an amount."""
+    col = plan.column.get(fname)
+    if col is None or col >= len(texts) or not texts[col]:
+        return None  # what parse_amount gives for a missing or empty cell
     try:
-        return parse_amount(raw)
+        return parse_amount(row.cells[col], texts[col])
     except ValueError:
         header = layout.headers[layout.columns[fname][0]] if layout.headers else fname
-        raise StatementError(f"expected an amount in column '{header}', got {clean(raw)!r}", line=row.line_no)
+        got = texts[layout.columns[fname][0]]
+        raise StatementError(f"expected an amount in column '{header}', got {got!r}", line=row.line_no)
+
+
+_LONGEST_MARK = max(map(len, EMPTY_MARKS))
+
+
+def _blank(text: str) -> bool:
+    """is_empty of a cleaned text (clean leaves no padding to strip; lower case is never shorter)."""
+    return len(text) <= _LONGEST_MARK and text.lower() in EMPTY_MARKS
+
+
+TEXT_FIELDS = ("counterparty", "counterparty_account", "memo", "bank_ref")
+
+
+@dataclass
+class _Plan:
+    """What a file's layout decides once for all its lines: the column of each field, each column's key in `raw`."""
+
+    column: dict[str, int]  # field -> its (first) column
+    texts: list[tuple[str, list[int]]]  # TEXT_FIELDS with their columns (several for MULTI fields)
+    names: list[str]  # key in Transaction.raw of each header column
+
+    @classmethod
+    def of(cls, layout: Layout) -> _Plan:
+        column = {fname: cols[0] for fname, cols in layout.columns.items() if cols}
+        texts = [(fname, layout.columns.get(fname) or []) for fname in TEXT_FIELDS]
+        names = [h if h else f"col{i + 1}" for i, h in enumerate(layout.headers)]
+        return cls(column, texts, names)
+
+
+_SEPARATOR_CHARS = frozenset("-=—_* #")
+_FORMULA_START = "=+-@\t\r"  # a cell starting otherwise is never a formula (see values.is_formula)
 
 
 def read_rows(
     rows: list[Row], fmt: str, mapping: ColumnMapping | None = None, result: ParseResult | None = None
 ) -> ParseResult:
     """Turn table rows (preamble, header, lines, totals, footers) into a ParseResult."""
-    rows = [r for r in rows if any(not is_empty(clean(c)) for c in r.cells)]
+    # each cell is cleaned once, here; everything below reads these texts (texts[i] == clean(row.cells[i]))
+    cleaned = [(r, clean_cells(r.cells)) for r in rows]
+    cleaned = [(r, texts) for r, texts in cleaned if any(not is_empty(t) for t in texts)]
+    rows = [r for r, _ in cleaned]
     if not rows:
         raise StatementError("the file has no lines", line=1)
     layout = layout_from_mapping(rows, mapping) if mapping else detect_layout(rows)
@@ -285,16 +328,23 @@ def read_rows(
     layout.wallet = fmt in ("wechat", "alipay")
     _read_preamble(rows[: max(layout.header_index, 0)], result)
     header_norm = [normalise_header(h) for h in layout.headers]
+    plan = _Plan.of(layout)
+    date_col = plan.column.get("date")
     default_ccy = result.currency or "CNY"
-    for row in rows[layout.header_index + 1 :]:
-        texts = [clean(c) for c in row.cells]
-        if header_norm and [normalise_header(t) for t in texts] == header_norm:
-            continue  # header repeated on each page
-        if all(set(t) <= set("-=—_* #") for t in texts):
+    for row, texts in cleaned[layout.header_index + 1 :]:
+        # header repeated on each page (compared cell by cell: a line's first cell already differs)
+        if header_norm and len(texts) == len(header_norm) and all(
+            normalise_header(t) == h for t, h in zip(texts, header_norm, strict=True)
+        ):
+            continue
+        if all(_SEPARATOR_CHARS.issuperset(t) for t in texts):
             continue  # separator line
-        raw_date = _raw_cell(row, layout, "date")
+        if date_col is not None and date_col < len(texts):
+            raw_date, date_text = row.cells[date_col], texts[date_col]
+        else:
+            raw_date, date_text = "", ""
         try:
-            day: date = parse_date(raw_date, layout.date_format, layout.dayfirst)
+            day: date = parse_date(raw_date, layout.date_format, layout.dayfirst, date_text)
         except (ValueError, TypeError):
             if _is_total(texts):
                 _closing_from_total(row, layout, result)
@@ -303,11 +353,11 @@ def read_rows(
             for fname in ("amount", "credit", "debit"):
                 if fname in layout.columns:
                     with contextlib.suppress(ValueError):
-                        has_amount = has_amount or parse_amount(_raw_cell(row, layout, fname)) is not None
-            if has_amount and not is_empty(clean(raw_date)):
+                        has_amount = has_amount or _amount_at(row, texts, plan.column.get(fname)) is not None
+            if has_amount and not is_empty(date_text):
                 raise StatementError(
                     f"expected a date in column '{layout.headers[layout.columns['date'][0]]}' "
-                    f"(e.g. 2026-03-05, 20260305, 2026/3/5, 05/03/2026), got {clean(raw_date)!r}",
+                    f"(e.g. 2026-03-05, 20260305, 2026/3/5, 05/03/2026), got {date_text!r}",
                     line=row.line_no,
                 )
             if has_amount:
@@ -317,24 +367,27 @@ def read_rows(
             if joined and not any(w in joined for w in FOOTER_WORDS):
                 result.warnings.append(f"line {row.line_no}: not a transaction, skipped: {joined!r}")
             continue
-        tx = _transaction(row, layout, day, default_ccy, result)
+        tx = _transaction(row, texts, plan, layout, day, default_ccy, result)
         result.transactions.append(tx)
     return result
 
 
-def _transaction(row: Row, layout: Layout, day: date, default_ccy: str, result: ParseResult) -> Transaction:
+def _transaction(
+    row: Row, texts: list[str], plan: _Plan, layout: Layout, day: date, default_ccy: str, result: ParseResult
+) -> Transaction:
     direction: str | None = None
     conv = layout.convention
+    n = len(texts)
     if conv == "credit_debit_columns":
-        credit = _amount(row, layout, "credit") or Decimal(0)
-        debit = _amount(row, layout, "debit") or Decimal(0)
+        credit = _amount(row, texts, layout, plan, "credit") or Decimal(0)
+        debit = _amount(row, texts, layout, plan, "debit") or Decimal(0)
         if credit and debit:
             result.warnings.append(f"line {row.line_no}: both income and expense filled; netted")
         amount = abs(credit) - abs(debit) if (credit or debit) else Decimal(0)
         if credit == 0 and debit == 0 and "amount" in layout.columns:
-            amount = _amount(row, layout, "amount") or Decimal(0)
+            amount = _amount(row, texts, layout, plan, "amount") or Decimal(0)
     else:
-        value = _amount(row, layout, "amount")
+        value = _amount(row, texts, layout, plan, "amount")
         if value is None:
             raise StatementError(
                 f"expected an amount in column '{layout.headers[layout.columns['amount'][0]]}'",
@@ -342,7 +395,7 @@ def _transaction(row: Row, layout: Layout, day: date, default_ccy: str, result: 
             )
         amount = value
         if conv == "amount_with_dc":
-            mark = _cell(row, layout, "dc")
+            mark = _cell(texts, layout, "dc")
             direction = _dc_direction(mark)
             if direction is None and layout.wallet and is_empty(mark):
                 direction = "neutral"
@@ -358,21 +411,26 @@ def _transaction(row: Row, layout: Layout, day: date, default_ccy: str, result: 
                 amount = -abs(amount)
     if direction is None:
         direction = "credit" if amount > 0 else "debit" if amount < 0 else "neutral"
-    balance = _amount(row, layout, "balance") if "balance" in layout.columns else None
-    ccy = _cell(row, layout, "currency")
-    currency = CURRENCY_NAMES.get(ccy.lower(), ccy.upper()) if ccy and not is_empty(ccy) else default_ccy
-    raw = {
-        (layout.headers[i] if i < len(layout.headers) and layout.headers[i] else f"col{i + 1}"): clean(c)
-        for i, c in enumerate(row.cells)
-    }
+    balance = _amount(row, texts, layout, plan, "balance") if "balance" in layout.columns else None
+    col = plan.column.get("currency")
+    ccy = texts[col] if col is not None and col < n else ""
+    currency = CURRENCY_NAMES.get(ccy.lower(), ccy.upper()) if ccy and not _blank(ccy) else default_ccy
+    names = plan.names
+    if n > len(names):
+        names = names + [f"col{i + 1}" for i in range(len(names), n)]
+    raw = dict(zip(names, texts, strict=False))  # names may be longer than the row: stop at its last cell
     raw.update(row.extra)
     fields = {}
-    for fname in ("counterparty", "counterparty_account", "memo", "bank_ref"):
-        text = _cell(row, layout, fname)
-        fields[fname] = "" if is_empty(text) else text
-    for i, cell in enumerate(row.cells):
-        text = clean(cell) if isinstance(cell, str) else ""
-        if is_formula(text):
+    for fname, cols in plan.texts:
+        if not cols:
+            text = ""
+        elif fname in MULTI:
+            text = " ".join([texts[c] for c in cols if c < n and not _blank(texts[c])])
+        else:
+            text = texts[cols[0]] if cols[0] < n else ""
+        fields[fname] = "" if _blank(text) else text
+    for i, text in enumerate(texts):
+        if text and text[0] in _FORMULA_START and isinstance(row.cells[i], str) and is_formula(text):
             name = layout.headers[i] if i < len(layout.headers) else f"column {i + 1}"
             result.warnings.append(
                 f"line {row.line_no}: cell '{name}' {text[:30]!r} looks like a spreadsheet formula "

@@ -15,6 +15,11 @@ _EXCEL_TEXT = re.compile(r'^="(.*)"$')
 
 def clean(value: Any) -> str:
     """Text of a cell without padding (spaces, tabs, full-width spaces) or Excel ="..." quoting."""
+    if type(value) is str:
+        text = value.strip(_STRIP)
+        if not text or text[0] not in _QUOTED:  # the usual cell: nothing to unquote
+            return text
+        return _unquote(text)
     if value is None:
         return ""
     if isinstance(value, float):
@@ -23,7 +28,25 @@ def clean(value: Any) -> str:
         text = value.isoformat()
     else:
         text = str(value)
-    text = text.strip(_STRIP)
+    return _unquote(text.strip(_STRIP))
+
+
+_QUOTED = "='"  # first characters of an Excel ="..." cell or a '-quoted number
+
+
+def clean_cells(cells: list[Any]) -> list[str]:
+    """[clean(c) for c in cells], without a call per plain text cell."""
+    texts = []
+    for value in cells:
+        if type(value) is str:
+            text = value.strip(_STRIP)
+            texts.append(_unquote(text) if text and text[0] in _QUOTED else text)
+        else:
+            texts.append(clean(value))
+    return texts
+
+
+def _unquote(text: str) -> str:
     m = _EXCEL_TEXT.match(text)
     if m:
         text = m.group(1).strip(_STRIP)
@@ -39,18 +62,24 @@ def is_empty(text: str) -> bool:
 _CURRENCY_MARKS = re.compile(r"(¥|￥|\$|元|人民币|rmb|cny|usd|hkd)", re.IGNORECASE)
 
 
-def parse_amount(value: Any) -> Decimal | None:
+def parse_amount(value: Any, text: str | None = None) -> Decimal | None:
     """Decimal of an amount cell; None when the cell is empty ("", "-", "--").
 
     Accepts thousands separators, currency signs, a leading +/-, a trailing minus, and
     accounting parentheses. Raises ValueError for anything else. Never goes through float
-    (an Excel float cell is converted from its shortest repr).
+    (an Excel float cell is converted from its shortest repr). ``text``: ``clean(value)``, when the
+    caller has it already.
     """
     if isinstance(value, Decimal):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
-    text = clean(value)
+    if text is None:
+        text = clean(value)
+    if not text:
+        return None
+    if _PLAIN_AMOUNT.fullmatch(text):  # the usual cell, "1234.50": nothing to strip
+        return Decimal(text)
     if is_empty(text):
         return None
     text = unicodedata.normalize("NFKC", text)
@@ -64,7 +93,7 @@ def parse_amount(value: Any) -> Decimal | None:
         text = text[1:]
     elif text.startswith("-"):
         negative, text = not negative, text[1:]
-    if not re.fullmatch(r"\d+(\.\d+)?|\.\d+", text):
+    if not _AMOUNT.fullmatch(text):
         raise ValueError(f"not an amount: {value!r}")
     try:
         amount = Decimal(text)
@@ -73,22 +102,27 @@ def parse_amount(value: Any) -> Decimal | None:
     return -amount if negative else amount
 
 
+_PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
+_AMOUNT = re.compile(r"\d+(\.\d+)?|\.\d+")
+
+
 _ISO = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:$|[\sT]|\d{1,2}:)")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:$|[\sT]|\d{6}$|\d{2}:)")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:$|[\sT])")
 
 
-def parse_date(value: Any, fmt: str | None = None, dayfirst: bool = True) -> date:
+def parse_date(value: Any, fmt: str | None = None, dayfirst: bool = True, text: str | None = None) -> date:
     """A date from the forms banks use: 2026-03-05, 20260305, 2026/3/5, 2026年3月5日, 05/03/2026.
 
     Optional times after the date are ignored. ``dayfirst`` decides nn/nn/yyyy when both parts
-    could be a month. Raises ValueError when the cell is not a date.
+    could be a month. Raises ValueError when the cell is not a date. ``text``: ``clean(value)``,
+    when the caller has it already.
     """
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = unicodedata.normalize("NFKC", clean(value))
+    text = unicodedata.normalize("NFKC", clean(value) if text is None else text)
     if fmt:
         return datetime.strptime(text, fmt).date()
     m = _ISO.match(text)

@@ -3,6 +3,7 @@
 import json
 from decimal import Decimal as D
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -10,7 +11,7 @@ from django.core.management import call_command
 from huikuan.banking.choices import StatementStatus
 from huikuan.banking.models import BankAccount, BankTransaction, Statement
 from huikuan.banking.services.importing import import_statement
-from huikuan.banking.statements import ColumnMapping, StatementError
+from huikuan.banking.statements import ColumnMapping, StatementError, parse_statement
 from huikuan.core.models import AuditEvent
 from huikuan.testing.factories import staff
 
@@ -140,3 +141,47 @@ def test_the_command_reads_a_mapping_file(tmp_path):
     # then the line is in
     assert "1 new" in out.getvalue()
     assert BankTransaction.objects.get().amount == D("1000.00")
+
+
+@pytest.mark.parametrize("fixture", ["wechat_bill.csv", "alipay_bill.csv", "icbc_corporate_gbk.csv", "boc_drcr.csv"])
+def test_each_stored_line_is_the_parsed_line(fixture):
+    # given a statement file (neutral wallet lines, padded cells, balances, Dr/Cr marks)
+    data = (Path(__file__).parent / "fixtures" / fixture).read_bytes()
+    parsed = parse_statement(data, filename=fixture).transactions
+    # when it is imported
+    outcome = import_statement(actor=None, source=data, filename=fixture, account_no=ACCOUNT)
+    # then every line is stored, with exactly the values the parser read
+    fields = ("date", "amount", "currency", "counterparty", "counterparty_account", "memo", "balance", "bank_ref",
+              "direction", "line_no", "confidence")
+    stored = list(BankTransaction.objects.order_by("line_no").values_list(*fields, "needs_review", "statement"))
+    assert outcome.new == len(parsed) == len(stored) > 0
+    assert stored == [(*(getattr(t, f) for f in fields), False, outcome.statement.pk) for t in parsed]
+    assert all(row.account.account_no == ACCOUNT for row in BankTransaction.objects.select_related("account"))
+
+
+def test_progress_is_reported_per_chunk_of_lines():
+    # given a statement of 1,201 lines
+    lines = [(f"2026-03-{1 + i % 28:02d}", f"{i + 1}.00", "", "", "张三", "", "", f"R{i}") for i in range(1201)]
+    seen = []
+    # when it is imported with a progress callback
+    outcome = import_statement(actor=None, source=csv_statement(lines), filename="big.csv", account_no=ACCOUNT,
+                               progress=lambda done, total: seen.append((done, total)))
+    # then progress starts at 0, rises per chunk of 500 lines, and ends with all of them
+    assert seen == [(0, 1201), (500, 1201), (1000, 1201), (1201, 1201)]
+    assert outcome.new == BankTransaction.objects.count() == 1201
+
+
+def test_a_line_whose_amount_is_not_a_number_writes_nothing(monkeypatch):
+    # given a parser that (by some future format's mistake) hands over a NaN amount on line 7
+    from datetime import date
+
+    from huikuan.banking.services import importing
+    from huikuan.banking.statements import ParseResult, Transaction
+
+    bad = ParseResult(format="csv", transactions=[Transaction(date=date(2026, 3, 2), amount=D("NaN"), line_no=7)])
+    monkeypatch.setattr(importing, "parse_statement", lambda *args, **kwargs: bad)
+    # when it is imported / then the error names the file and the line, and nothing is written
+    with pytest.raises(StatementError, match="not a number") as err:
+        import_statement(actor=None, source=b"anything", filename="odd.csv", account_no=ACCOUNT)
+    assert (err.value.filename, err.value.line) == ("odd.csv", 7)
+    assert (BankAccount.objects.count(), Statement.objects.count(), BankTransaction.objects.count()) == (0, 0, 0)

@@ -232,3 +232,27 @@ def test_balance_gap_is_reported_with_line_numbers():
     assert [(g.line_no, g.previous_line_no, g.expected, g.difference) for g in gaps] == [
         (4, 3, Decimal("120.00"), Decimal("30.00")),
     ]
+
+
+def test_repeated_headers_separators_and_page_totals_are_skipped_but_every_line_comes_out():
+    # given a multi-page export: the header repeated on each page, a separator, a page total, and a line
+    # with one more cell than the header has names (the sixth header cell is blank)
+    data = "\n".join([
+        "交易日期,摘要,收入,支出,对方户名,",
+        "2026-03-02,转账,100.00,,张三,",
+        "本页合计,,100.00,,,",
+        "-----,-----,-----,-----,-----,-----",
+        " 交易日期 ,摘要, 收入 ,支出,对方户名,",
+        "2026-03-03,转账,,5.50,李四,备注,extra",
+        "2026-03-04,'0042,\"¥1,000.00\",--,王五,",
+    ]).encode()
+    # when it is parsed
+    result = parse_statement(data)
+    # then the three lines come out, and nothing else
+    assert [(t.line_no, t.amount) for t in result.transactions] == [
+        (2, Decimal("100.00")), (6, Decimal("-5.50")), (7, Decimal("1000.00"))]
+    assert result.warnings == []
+    # and each line keeps its cells by header, unnamed columns by position
+    assert result.transactions[1].raw == {"交易日期": "2026-03-03", "摘要": "转账", "收入": "", "支出": "5.50",
+                                          "对方户名": "李四", "col6": "备注", "col7": "extra"}
+    assert result.transactions[2].memo == "0042"
