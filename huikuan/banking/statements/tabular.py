@@ -223,6 +223,13 @@ def layout_from_mapping(rows: list[Row], mapping: ColumnMapping) -> Layout:
             except ValueError:
                 raise StatementError(f"mapped column {spec!r} for {fname} is not in the header")
     convention = mapping.amount_convention or _convention(columns) or "signed"
+    needed = {"signed": ("amount",), "amount_with_dc": ("amount", "dc")}.get(convention, ())
+    missing = [f for f in ("date", *needed) if f not in columns]
+    if convention == "credit_debit_columns" and "credit" not in columns and "debit" not in columns:
+        missing.append("credit or debit")
+    if missing:
+        raise StatementError(f"the mapping names no column for {', '.join(missing)} "
+                             f"(amount convention {convention!r})")
     return Layout(header_index, columns, headers, mapping.date_format, convention, mapping.dayfirst)
 
 

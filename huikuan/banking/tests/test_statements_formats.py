@@ -256,3 +256,18 @@ def test_repeated_headers_separators_and_page_totals_are_skipped_but_every_line_
     assert result.transactions[1].raw == {"交易日期": "2026-03-03", "摘要": "转账", "收入": "", "支出": "5.50",
                                           "对方户名": "李四", "col6": "备注", "col7": "extra"}
     assert result.transactions[2].memo == "0042"
+
+
+def test_a_mapping_that_names_no_amount_column_is_refused_with_what_is_missing():
+    data = b"Buchung;Betrag;Wer\n05.03.2026;1000.00;X\n"
+    # a signed-amount convention with only an income column mapped
+    mapping = ColumnMapping.from_dict({"columns": {"date": "Buchung", "credit": "Betrag", "counterparty": "Wer"},
+                                       "amount_convention": "signed", "date_format": "%d.%m.%Y"})
+    with pytest.raises(StatementError) as err:
+        parse_statement(data, mapping=mapping)
+    assert "the mapping names no column for amount" in str(err.value)
+    with_dc = ColumnMapping.from_dict({"columns": {"date": "Buchung", "amount": "Betrag"},
+                                       "amount_convention": "amount_with_dc", "date_format": "%d.%m.%Y"})
+    with pytest.raises(StatementError) as err:
+        parse_statement(data, mapping=with_dc)
+    assert "the mapping names no column for dc" in str(err.value)
