@@ -104,6 +104,10 @@ class Stored:
     reasons: list[str]
     lines: list[list[Any]] = field(default_factory=list)  # [receivable id, amount, ledger entry id | None]
     match_id: int = 0
+    confidence: Decimal = ZERO  # the proposal's, to the 4 places stored
+
+    def __post_init__(self) -> None:
+        self.confidence = Decimal(str(self.proposal.confidence)).quantize(Decimal("0.0001"))
 
     @property
     def allocated(self) -> Decimal:
@@ -317,7 +321,7 @@ def _write_matches(actor: Any, stored: list[Stored]) -> None:
     before = last_pk(Match)
     as_json = json_adapter()
     insert_rows(Match, ["transaction", "status", "exception_kind", "confidence", "contract", "reasons", "candidates"],
-                ((s.txn.pk, s.status, s.exception_kind, _confidence(s), s.proposal.contract_id, as_json(s.reasons),
+                ((s.txn.pk, s.status, s.exception_kind, s.confidence, s.proposal.contract_id, as_json(s.reasons),
                   as_json([{"contract_id": cid, "contract_no": contract_nos.get(cid, ""), "confidence": conf}
                            for cid, conf in s.proposal.candidates])) for s in stored),
                 fill_defaults=True)
@@ -330,9 +334,6 @@ def _write_matches(actor: Any, stored: list[Stored]) -> None:
     object_type = Match._meta.label_lower
     record_many(actor, ((f"match.{s.status}", object_type, s.match_id, {
         "transaction": s.txn.reference, "amount": str(s.txn.amount), "exception": s.exception_kind,
-        "confidence": str(_confidence(s)), "lines": {str(rid): str(amount) for rid, amount, _ in s.lines}})
+        "confidence": str(s.confidence), "lines": {str(rid): str(amount) for rid, amount, _ in s.lines}})
         for s in stored))
 
-
-def _confidence(s: Stored) -> Decimal:
-    return Decimal(str(s.proposal.confidence)).quantize(Decimal("0.0001"))
