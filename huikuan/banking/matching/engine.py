@@ -15,20 +15,32 @@ one-typo indexes are built over the distinct name keys, lazily (only a run that 
 Amounts are sorted numpy arrays (by amount, and by project and amount) with the due dates alongside, so
 "the open items of exactly this amount in scope, due within these days" is a binary search and a mask.
 The index is frozen for the cyclic garbage collector while the matcher lives (see `_no_gc`).
+
+Both cores, on a large input (os.fork; never with other Python threads running, nor on one core): the
+units, names and loans are indexed in a forked helper process while this one indexes the rest (`_keyed`,
+`_Forked`); the transactions are matched in two processes, speculatively, and merged so that the proposals
+are exactly those of a run in one process (`Matcher._match_in_two`, `_Speculation`, `_Merge`).
 """
 
 from __future__ import annotations
 
 import gc
 import math
+import os
+import pickle
+import struct
+import tempfile
+import threading
+from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-from itertools import chain, combinations, groupby
-from operator import attrgetter
+from functools import lru_cache, partial
+from itertools import chain, combinations, compress, islice, repeat
+from operator import attrgetter, itemgetter, ne
+from typing import IO, Any
 
 import numpy as np
 
@@ -36,6 +48,7 @@ from .model import LOAN_KINDS, BankTxn, DisbursementRow, MatchProposal, OpenItem
 from .normalize import (
     bank_key,
     contract_key,
+    contract_keys,
     contract_keys_in,
     is_latin,
     latin_variants,
@@ -64,6 +77,10 @@ BLOCK_DAYS = 45  # more: only the items of that amount due within this many days
 BLOCK_MAX = 400  # ... and at most this many of them, each contract's parties compared with the payer
 UNIT_NARROW = 8  # more contracts with the unit of the memo (other projects): only the payer's own are planned
 DUP_DAYS = 3
+PARALLEL_FROM = 5_000  # transactions: fewer are matched in one process (a fork costs more than it saves)
+PARALLEL_INDEX_FROM = 200_000  # open items: more are indexed with a helper process (units, names, loans)
+PARALLEL_SHARE = 0.46  # of the transactions matched in this process, the other in the child (this one merges)
+PARALLEL_WINDOW = 500  # transactions at least in a window of the date order (two processes; at most 200 windows)
 MAX_FIT = W["exact"] + W["due_near"]
 MAX_PLANNED = 6
 # an exact amount is weaker evidence when many open items share it (standard deposits: 20,000 / 50,000):
@@ -92,6 +109,15 @@ _unit_labels = attrgetter("unit_labels")
 _party_names = attrgetter("party_names")
 _known_names = attrgetter("known_payer_names")
 _known_accounts = attrgetter("known_payer_accounts")
+_project = attrgetter("project")
+_bank = attrgetter("bank")
+_kind = attrgetter("kind")
+_date_and_key = attrgetter("date", "key")
+
+
+def _ints(values: np.ndarray) -> array[int]:
+    """A numpy array of integers as a flat array of machine integers (sliced and bisected like a list)."""
+    return array("q", np.ascontiguousarray(values, dtype=np.int64).tobytes())
 
 
 def _cents(amount: Decimal) -> int:
@@ -138,6 +164,12 @@ class _Contract:
         self._relatives: tuple[str, ...] | None = None
         self._cache = {} if cache is None else cache  # name → name key, shared by the matcher's contracts
 
+    def sort(self) -> None:
+        """The items in due-date order (sorted once, on first need)."""
+        if not self.sorted:
+            self.items.sort(key=_due_date)
+            self.sorted = True
+
     @property
     def keys(self) -> tuple[str, ...]:
         """The parties' name keys (normalised on first use)."""
@@ -181,61 +213,55 @@ class _Plan:
 class _Groups(Mapping):
     """key → values (contracts, or name keys), built in bulk over millions of entries: each distinct key is
     numbered once (a dict), the owners (positions in ``values``) sorted by that number with numpy, and a lookup
-    slices a plain list. Reads like a dict of lists (``get``, ``in``, iteration over the keys); a lookup
+    slices a flat array of them. Reads like a dict of lists (``get``, ``in``, iteration over the keys); a lookup
     returns a new list. With ``codes`` (a project code per entry), a key's entries are sorted by code too, and
     ``get(key, code)`` returns those of that project and of no known project (code 0) only."""
 
-    def __init__(self, keys: list, owners: list[int], values: list, codes: list[int] | None = None):
-        # number the distinct keys in order of first appearance, in C (dict.fromkeys, zip, map)
-        distinct = dict.fromkeys(keys)
-        ids: dict = dict(zip(distinct, range(len(distinct)), strict=True))
-        self._ids = ids
+    def __init__(self, keys: Iterable, owners: Iterable[int], values: list, codes: Iterable[int] | None = None):
+        self._set(_group_parts(list(keys), np.fromiter(owners, dtype=np.int64),
+                               None if codes is None else np.fromiter(codes, dtype=np.int64)), values)
+
+    def _set(self, parts: _Parts, values: list) -> None:
+        """Owners, starts and codes as flat machine-integer arrays: a lookup slices them without touching one
+        Python int object per entry (cheaper, and a forked process shares them untouched)."""
+        keys, owners, start, codes, drop = parts
+        self._ids: dict = dict(zip(keys, range(len(keys)), strict=True))
+        if drop is not None:
+            self._ids.pop(drop, None)
         self._values = values
-        self._codes: list[int] | None = None
-        self._owners: list[int] = []
-        self._start: list[int] = [0]
-        if len(ids) == len(keys) and codes is None:  # every key once (contract numbers): nothing to sort
-            self._owners, self._start = list(owners), list(range(len(keys) + 1))
-            return
-        numbers = list(map(ids.__getitem__, keys))
-        if numbers:
-            num = np.array(numbers, dtype=np.int64)
-            if codes is None:
-                order = np.argsort(num, kind="stable")  # stable: a key's values in the order they came
-            else:
-                code = np.array(codes, dtype=np.int64)
-                order = np.argsort(num * (int(code.max()) + 1) + code, kind="stable")
-                self._codes = code[order].tolist()
-            start = np.zeros(len(ids) + 1, dtype=np.int64)
-            np.cumsum(np.bincount(num, minlength=len(ids)), out=start[1:])
-            self._owners = np.asarray(owners, dtype=np.int64)[order].tolist()
-            self._start = start.tolist()
+        self._owners = _ints(owners)
+        self._start = _ints(start)
+        self._codes = None if codes is None else _ints(codes)
 
     @classmethod
-    def numbered(cls, keys: list, numbers: np.ndarray, owners: np.ndarray, values: list, codes: np.ndarray,
-                 drop: object = None) -> _Groups:
-        """From keys already numbered: ``numbers[i]`` is the position in ``keys`` of entry i's key (``drop``, if
-        among the keys, has no entries and is left out of the lookups)."""
+    def unique(cls, keys: list, values: list) -> _Groups:
+        """Value i under ``keys[i]`` (an empty key: under none), when most keys are distinct (contract numbers)."""
+        ids = dict(zip(keys, range(len(keys)), strict=True))
+        ids.pop("", None)
+        if len(ids) != len(keys) - keys.count(""):  # some key twice after all
+            owners = [i for i, k in enumerate(keys) if k]
+            return cls([keys[i] for i in owners], owners, values)
         self = cls.__new__(cls)
-        self._ids = {k: i for i, k in enumerate(keys) if k != drop} if drop in keys else \
-            dict(zip(keys, range(len(keys)), strict=True))
-        self._values = values
-        order = np.argsort(numbers * (int(codes.max(initial=0)) + 1) + codes, kind="stable")
-        start = np.zeros(len(keys) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(numbers, minlength=len(keys)), out=start[1:])
-        self._owners = owners[order].tolist()
-        self._start = start.tolist()
-        self._codes = codes[order].tolist()
+        self._ids, self._values, self._codes = ids, values, None
+        self._owners = _ints(np.arange(len(keys), dtype=np.int64))
+        self._start = _ints(np.arange(len(keys) + 1, dtype=np.int64))
         return self
 
-    def _span(self, i: int, code: int | None) -> list[int]:
+    @classmethod
+    def of(cls, parts: _Parts, values: list) -> _Groups:
+        """From the parts `_group_parts` and the like work out (in this process or in a helper)."""
+        self = cls.__new__(cls)
+        self._set(parts, values)
+        return self
+
+    def _span(self, i: int, code: int | None) -> Sequence[int]:
         lo, hi = self._start[i], self._start[i + 1]
         if code is None or self._codes is None:
             return self._owners[lo:hi]
         codes = self._codes
         if codes[lo] == codes[hi - 1]:  # one project only (the usual case)
             return self._owners[lo:hi] if codes[lo] in (code, 0) else []
-        out = []
+        out: list[int] = []
         for c in (0, code) if code > 0 else (0,):
             a = bisect_left(codes, c, lo, hi)
             b = bisect_right(codes, c, a, hi)
@@ -246,8 +272,7 @@ class _Groups(Mapping):
         i = self._ids.get(key)
         if i is None:
             return default  # type: ignore[return-value]
-        values = self._values
-        return [values[j] for j in self._span(i, code)]
+        return list(map(self._values.__getitem__, self._span(i, code)))
 
     def count(self, key: object, code: int | None = None) -> int:
         i = self._ids.get(key)
@@ -305,136 +330,110 @@ class Matcher:
         self.by_contract_no = self.by_unit = self.by_name = self.by_relative = self.by_account = _Groups([], [], [])
         self._by_pinyin: _Groups | None = None  # pinyin → distinct name keys (lazy)
         self._by_masked: _Groups | None = None  # one-typo key → distinct name keys (lazy)
+        self._masked_from: tuple[int, IO[bytes]] | None = None  # (pipe, spool) it comes from, in a run in two
         self._name_keys: dict[str, str] = {}
         self._pinyins: dict[str, str] = {}
         self._codes: dict = {None: 0}  # project → small int (0: not known)
         self._loans: dict[str, list[OpenItem]] = {}
         self._loan_days: dict[str, list[int]] = {}
-        self._recent: dict[tuple[str, int], tuple[int, list]] = {}
+        self._recent: dict[tuple[str, int], int] = {}  # (payer, cents) → the day of its last allocated payment
         self._partials: dict[str, list[tuple[int, OpenItem]]] = {}  # payer → receivables it part-paid (N:1)
         self._last_candidates: list[_Contract] = []
+        self.rematched = 0  # transactions of the last run in two processes matched again (see _Merge)
         self._frozen = True  # set first: even an index that fails half-way is frozen, and unfrozen by __del__
         with _no_gc(freeze=True):  # millions of small containers: the cyclic GC would rescan them over and over
             self._items: list[OpenItem] = list(items)
-            cents, codes = self._index(self._items)
-            days = np.fromiter(map(date.toordinal, self._dues), dtype=np.int64, count=len(self._items))
-            del self._dues
-        # by amount; and by project and amount (one int64 key: the project code above the cents)
-        self._amt_order = np.argsort(cents, kind="stable")
-        self._amt_sorted = cents[self._amt_order]
-        self._amt_days = days[self._amt_order]
-        self._scoped = bool(len(cents)) and int(cents.max()) < (1 << _KEY_SHIFT) and int(cents.min()) >= 0
-        if self._scoped:
-            key = (codes << _KEY_SHIFT) | cents
-            self._pk_order = np.argsort(key, kind="stable")
-            self._pk_sorted = key[self._pk_order]
-            self._pk_days = days[self._pk_order]
+            self._index(self._items)
 
     def __del__(self) -> None:
         if getattr(self, "_frozen", False):
             gc.unfreeze()  # objects frozen with the index (the caller's too) are collectable again
 
     # ---- indexing -------------------------------------------------------------------------
-    def _index(self, items: list[OpenItem]) -> tuple[np.ndarray, np.ndarray]:  # noqa: C901 - one pass per index
-        """Every index in bulk, one tight pass each: amounts and what remains per receivable; the contracts (the
-        items of a contract usually come together); contract numbers, units, names, relatives and accounts per
-        contract; the lenders' loans. Returns the cents and the project code of each item."""
-        rids = list(map(_receivable_id, items))
-        outstanding = list(map(_outstanding, items))
-        originals = list(map(_original_amount, items))
-        self._dues = list(map(_due_date, items))
-        cents = [int(x * 100) for x in outstanding]  # amounts have two decimal places
-        self.remaining = dict(zip(rids, cents, strict=True))
-        self.original = self.remaining.copy()  # what each receivable owed before this run …
-        for n in [n for n, x in enumerate(originals) if x is not None]:
-            if originals[n] != outstanding[n]:
-                self.original[rids[n]] = _cents(originals[n])  # … or in all, when given
+    def _index(self, items: list[OpenItem]) -> None:
+        """Every index in bulk, each a few passes in C (map, zip, dict, numpy) rather than a Python loop per item:
+        amounts and what remains per receivable; the contracts (runs of items of one contract); contract numbers,
+        units, names, relatives and accounts per contract; the lenders' loans; the amounts, sorted. With many
+        items, the units, names and loans are worked out in a forked helper process meanwhile (`_keyed`: plain
+        arrays, cheap to pickle)."""
+        n = len(items)
+        helper = _Forked(partial(_keyed, items, {}, _HELPER_PARTS)) \
+            if n >= PARALLEL_INDEX_FROM and _can_fork() else None
+        try:
+            rids = list(map(_receivable_id, items))
+            outstanding = list(map(_outstanding, items))
+            cents = [int(x * 100) for x in outstanding]  # amounts have two decimal places
+            self.remaining = dict(zip(rids, cents, strict=True))
+            self.original = self.remaining.copy()  # what each receivable owed before this run …
+            originals = list(map(_original_amount, items))
+            if originals.count(None) != n:
+                for i in [i for i, x in enumerate(originals) if x is not None and x != outstanding[i]]:
+                    self.original[rids[i]] = _cents(originals[i])  # … or in all, when given
+            del rids, outstanding, originals
+            days = np.fromiter(map(date.toordinal, map(_due_date, items)), dtype=np.int64, count=n)
+            new, sizes = self._contracts_of_runs(items)
+            firsts = [c._first for c in new]
+            contract_codes = _project_codes(firsts, self._codes)
+            for c, code in zip(new, contract_codes.tolist(), strict=True):
+                c.code = code
+            self.by_contract_no = _Groups.unique(contract_keys(list(map(_contract_no, firsts))), new)
+            known = (firsts, contract_codes, days)
+            self._keyed(items, new, _keyed(items, self._name_keys, _ALL_PARTS - _HELPER_PARTS if helper else
+                                           _ALL_PARTS, known))
+            item_codes = np.repeat(contract_codes, sizes) if len(sizes) == len(new) else \
+                np.fromiter((self.contracts[cid].code for cid in map(_contract_id, items)), dtype=np.int64, count=n)
+            self._amounts(np.array(cents, dtype=np.int64), item_codes, days)
+        finally:
+            keyed = helper.result() if helper is not None else None
+        if helper is not None:
+            self._keyed(items, new, keyed if keyed is not None else
+                        _keyed(items, self._name_keys, _HELPER_PARTS, known))
+
+    def _keyed(self, items: list[OpenItem], contracts: list[_Contract], parts: dict) -> None:
+        """The key indexes from their parts (see `_keyed`)."""
+        for name, attr in (("unit", "by_unit"), ("name", "by_name"), ("relative", "by_relative"),
+                           ("account", "by_account")):
+            if name in parts:
+                setattr(self, attr, _Groups.of(parts[name], contracts))
+        for bank, positions, due in parts.get("loans", ()):
+            self._loans[bank] = list(map(items.__getitem__, positions.tolist()))
+            self._loan_days[bank] = due.tolist()
+
+    def _amounts(self, cents: np.ndarray, codes: np.ndarray, days: np.ndarray) -> None:
+        """By amount; and by project and amount (one int64 key: the project code above the cents)."""
+        self._amt_order = np.argsort(cents, kind="stable")
+        self._amt_sorted = cents[self._amt_order]
+        self._amt_keys = array("q", self._amt_sorted.tobytes())  # for bisect: faster than numpy for one value
+        self._amt_days = days[self._amt_order]
+        self._scoped = bool(len(cents)) and int(cents.max()) < (1 << _KEY_SHIFT) and int(cents.min()) >= 0
+        if self._scoped:
+            key = (codes << _KEY_SHIFT) | cents
+            self._pk_order = np.argsort(key, kind="stable")
+            self._pk_keys = array("q", key[self._pk_order].tobytes())
+            self._pk_days = days[self._pk_order]
+
+    def _contracts_of_runs(self, items: list[OpenItem]) -> tuple[list[_Contract], np.ndarray]:
+        """The contracts, in order of first appearance, from the runs of items of one contract id (a contract's
+        items usually come together; one whose items come in several runs gets them all, in their order). Also
+        the size of each run, when each contract is one run."""
+        run_ids, starts, ends = _runs(items)
+        runs = list(map(items.__getitem__, map(slice, starts, ends)))
+        cache = self._name_keys
+        if len(dict.fromkeys(run_ids)) == len(run_ids):  # one run per contract (the usual case)
+            new = list(map(_Contract, map(itemgetter(0), runs), runs, repeat(cache)))
+            self.contracts = dict(zip(run_ids, new, strict=True))
+            return new, np.fromiter(map(len, runs), dtype=np.int64, count=len(runs))
         contracts = self.contracts
-        project_codes = self._codes
-        new: list[_Contract] = []
-        firsts: list[OpenItem] = []
-        group_codes: list[int] = []
-        group_sizes: list[int] = []
-        for cid, group in groupby(items, key=_contract_id):
-            members = list(group)
+        new = []
+        for cid, members in zip(run_ids, runs, strict=True):
             c = contracts.get(cid)
             if c is None:
-                first = members[0]
-                c = contracts[cid] = _Contract(first, members, self._name_keys)
-                code = project_codes.get(first.project)
-                if code is None:
-                    code = project_codes[first.project] = len(project_codes)
-                c.code = code
+                c = contracts[cid] = _Contract(members[0], members, cache)
                 new.append(c)
-                firsts.append(first)
             else:
                 c.items.extend(members)
                 c.sorted = False
-            group_codes.append(c.code)
-            group_sizes.append(len(members))
-        contract_codes = np.array([c.code for c in new], dtype=np.int64)
-        numbers = list(map(_contract_no, firsts))
-        labels = list(map(_unit_labels, firsts))
-        party_names = list(map(_party_names, firsts))
-        known_names = list(map(_known_names, firsts))
-        known_accounts = list(map(_known_accounts, firsts))
-        # contract numbers
-        self.by_contract_no = self._grouped([(k,) if k else () for k in map(contract_key, numbers)], new)
-        # units, each label under its full and its short key
-        per_contract = [_unit_index_keys(ls[0]) if len(ls) == 1 else
-                        tuple(dict.fromkeys(k for label in ls for k in _unit_index_keys(label))) for ls in labels]
-        self.by_unit = self._grouped(per_contract, new, contract_codes)
-        # party names: each distinct name normalised once; by name key, sorted by project within one
-        self.by_name = self._name_groups(party_names, new, contract_codes)
-        # learnt relatives and payer accounts (a minority of contracts)
-        cache = self._name_keys
-        relatives = [_keys_of(names, cache) if names else () for names in known_names]
-        accounts = [tuple(a for a in map(_account_key, accts) if a) if accts else () for accts in known_accounts]
-        self.by_relative = self._grouped(relatives, new)
-        self.by_account = self._grouped(accounts, new)
-        # loans by lender, sorted by due date
-        bank_keys: dict[str, str] = {}
-        for it in [it for it in items if it.bank]:
-            if it.kind in LOAN_KINDS:
-                bk = bank_keys.get(it.bank)
-                if bk is None:
-                    bk = bank_keys[it.bank] = bank_key(it.bank)
-                self._loans.setdefault(bk, []).append(it)
-        for bank, loans in self._loans.items():
-            loans.sort(key=_due_date)
-            self._loan_days[bank] = [it.due_date.toordinal() for it in loans]
-        return (np.array(cents, dtype=np.int64),
-                np.repeat(np.array(group_codes, dtype=np.int64), np.array(group_sizes, dtype=np.int64)))
-
-    @staticmethod
-    def _grouped(per_contract: list[tuple], contracts: list[_Contract], codes: np.ndarray | None = None) -> _Groups:
-        """A _Groups of the keys of each contract (flattened in C), with the contracts' project codes if given."""
-        counts = np.fromiter(map(len, per_contract), dtype=np.int64, count=len(per_contract))
-        owners = np.repeat(np.arange(len(per_contract), dtype=np.int64), counts)
-        keys = list(chain.from_iterable(per_contract))
-        return _Groups(keys, owners.tolist(), contracts, None if codes is None else codes[owners].tolist())
-
-    def _name_groups(self, party_names: list, contracts: list[_Contract], codes: np.ndarray) -> _Groups:
-        """By name key: the names numbered once (a dict over the flattened names, in C), each distinct name
-        normalised once, the numbers mapped to name keys with numpy."""
-        counts = np.fromiter(map(len, party_names), dtype=np.int64, count=len(party_names))
-        flat = list(chain.from_iterable(party_names))
-        distinct = dict.fromkeys(flat)
-        cache = self._name_keys
-        for name in distinct.keys() - cache.keys():
-            cache[name] = name_key(name)
-        keys = [cache[name] for name in distinct]
-        key_ids = dict.fromkeys(keys)
-        key_list = list(key_ids)
-        key_ids = dict(zip(key_list, range(len(key_list)), strict=True))
-        to_key = np.array([key_ids[k] for k in keys], dtype=np.int64)  # distinct name → its key's number
-        name_ids = dict(zip(distinct, range(len(distinct)), strict=True))
-        numbers = to_key[np.fromiter(map(name_ids.__getitem__, flat), dtype=np.int64, count=len(flat))]
-        owners = np.repeat(np.arange(len(party_names), dtype=np.int64), counts)
-        if "" in key_ids:  # a name that normalises to nothing (punctuation only) is no name
-            keep = numbers != key_ids[""]
-            numbers, owners = numbers[keep], owners[keep]
-        return _Groups.numbered(key_list, numbers, owners, contracts, codes[owners], drop="")
+        return new, np.zeros(0, dtype=np.int64)
 
     def _nk(self, name: str) -> str:
         nk = self._name_keys.get(name)
@@ -449,17 +448,26 @@ class Matcher:
         return py
 
     def _fuzzy_indexes(self) -> tuple[_Groups, _Groups]:
-        """Pinyin and one-typo keys (张?丰) of every distinct party name, built once, in bulk, on first use."""
+        """Pinyin and one-typo keys (张?丰) of every distinct party name, built once, in bulk, on first use (in a
+        run in two processes, each builds one and hands it to the other: see `_match_in_two`)."""
         if self._by_pinyin is None or self._by_masked is None:
             with _no_gc():
                 names = list(self.by_name)
-                pinyins = [pinyin_of(k) for k in names]
-                self._pinyins.update(zip(names, pinyins, strict=True))
-                self._by_pinyin = _Groups(pinyins, list(range(len(names))), names)
-                masks = [(k[:i] + "?" + k[i + 1:], n) for n, k in enumerate(names)
-                         if len(k) >= 3 and not is_latin(k) for i in range(len(k))]
-                self._by_masked = _Groups([m for m, _ in masks], [n for _, n in masks], names)
+                if self._by_pinyin is None:
+                    self._by_pinyin = _Groups.of(self._pinyin_parts(names), names)
+                if self._by_masked is None:
+                    parts = None
+                    if self._masked_from is not None:  # being built by the other process
+                        parts = _receive(*self._masked_from)
+                        self._masked_from = None
+                    self._by_masked = _Groups.of(parts if parts is not None else _masked_parts(names), names)
         return self._by_pinyin, self._by_masked
+
+    def _pinyin_parts(self, names: list[str]) -> _Parts:
+        """The parts of the pinyin index over these name keys (their pinyins noted for `_py` meanwhile)."""
+        pinyins = [pinyin_of(k) for k in names]
+        self._pinyins.update(zip(names, pinyins, strict=True))
+        return _group_parts(pinyins, np.arange(len(names), dtype=np.int64))
 
     @property
     def by_pinyin(self) -> Mapping[str, list[str]]:
@@ -472,10 +480,11 @@ class Matcher:
     def _contracts_of(self, name_keys: Iterable[str], limit: int, scope: object = None) -> list[_Contract]:
         """The contracts of these name keys (in scope); none at all when there are more than ``limit``."""
         out: list[_Contract] = []
+        code = self._code(scope)
         for nk in name_keys:
-            out.extend(self._named(nk, scope))
-            if len(out) > limit:
+            if len(out) + self.by_name.count(nk, code) > limit:
                 return []
+            out += self.by_name.get(nk, (), code)
         return out
 
     def _named(self, nk: str, scope: object) -> list[_Contract] | tuple[()]:
@@ -487,8 +496,9 @@ class Matcher:
         return None if scope is None else self._codes.get(scope, -1)
 
     def _amount_range(self, cents: int) -> tuple[int, int]:
-        lo, hi = np.searchsorted(self._amt_sorted, (cents, cents + 1))
-        return int(lo), int(hi)
+        keys = self._amt_keys
+        lo = bisect_left(keys, cents)
+        return lo, bisect_left(keys, cents + 1, lo)
 
     def items_with_amount(self, cents: int) -> list[OpenItem]:
         """Open items whose outstanding amount at indexing time was exactly ``cents``."""
@@ -509,7 +519,8 @@ class Matcher:
             if code < 0:
                 continue
             key = (code << _KEY_SHIFT) | cents
-            lo, hi = (int(x) for x in np.searchsorted(self._pk_sorted, (key, key + 1)))
+            lo = bisect_left(self._pk_keys, key)
+            hi = bisect_left(self._pk_keys, key + 1, lo)
             if hi > lo:
                 out.append((self._pk_days, lo, hi))
         return out
@@ -542,22 +553,138 @@ class Matcher:
         return self.original[item.receivable_id]
 
     # ---- matching -------------------------------------------------------------------------
-    def match(self, txns: Iterable[BankTxn]) -> list[MatchProposal]:
+    def match(self, txns: Iterable[BankTxn], processes: int | None = None) -> list[MatchProposal]:
         """Proposals for the transactions, processed in date order (so split payments add up); then
-        an N:1 pass sums the still unidentified payments of one payer to one receivable."""
-        proposals: list[MatchProposal] = []
-        deferred: list[tuple[int, BankTxn, list[_Contract]]] = []
+        an N:1 pass sums the still unidentified payments of one payer to one receivable.
+
+        ``processes``: 2 matches the transactions in two processes (see `_match_in_two`), 1 in this one; None
+        (the default) in two when there are at least PARALLEL_FROM of them, a second core, ``os.fork`` and no
+        other Python thread in this process (`_can_fork`). The proposals are the same either way."""
         with _no_gc(freeze=True):  # the proposals and the run's bookkeeping: made once, acyclic
-            ordered = sorted(txns, key=lambda t: (t.date, t.key))
-            for t in ordered:
-                p = self.match_one(t)
-                if (p.level == "low" and not p.allocations and self._last_candidates
-                        and p.exception in ("unidentified", "underpayment")):
-                    deferred.append((len(proposals), t, self._last_candidates))
-                proposals.append(p)
+            ordered = sorted(txns, key=_date_and_key)
+            if processes is None:
+                processes = 2 if len(ordered) >= PARALLEL_FROM and _can_fork() else 1
+            proposals, deferred = self._match_in_two(ordered) if processes > 1 and hasattr(os, "fork") else \
+                self._match_here(ordered)
             if deferred:
                 self._many_to_one(deferred, proposals)
         return proposals
+
+    def _match_here(self, ordered: list[BankTxn]) -> tuple[list[MatchProposal], list[_Deferred]]:
+        proposals: list[MatchProposal] = []
+        deferred: list[_Deferred] = []
+        for t in ordered:
+            p = self.match_one(t)
+            if _unplaced(p) and self._last_candidates:
+                deferred.append((len(proposals), t, self._last_candidates))
+            proposals.append(p)
+        return proposals, deferred
+
+    # ---- two processes ----------------------------------------------------------------------
+    def _match_in_two(self, ordered: list[BankTxn]) -> tuple[list[MatchProposal], list[_Deferred]]:
+        """Both cores at work. The transactions are split in two halves (`_halves`), one matched here, one in a
+        forked child sharing the index copy-on-write, each speculatively (`_Speculation`: against the state its
+        half and what it has heard of the other's leave, noting what each transaction read and wrote). They go
+        window by window through the date order, telling each other after each window what their transactions
+        wrote (heard one window later, so that neither waits for the other unless it is a window ahead); and
+        after each window this process keeps, in date order, each result of the window before whose reads still
+        hold and matches the others again (`_Merge`): the proposals, and the state after them, are those of a run
+        in one process. Should the child fail, the rest is matched here."""
+        halves = self._halves(ordered)
+        # a run this large needs the pinyin and one-typo indexes: this process builds the one, the child the other
+        fuzzy = self._by_pinyin is None or self._by_masked is None
+        names = list(self.by_name) if fuzzy else []
+        cuts = _windows(len(ordered))
+        parts = [_cut(half, cuts) for half in halves]
+        merge = _Merge(self, ordered, halves)
+        with tempfile.TemporaryFile() as down, tempfile.TemporaryFile() as up:  # parent → child, child → parent
+            down_r, down_w = os.pipe()
+            up_r, up_w = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: its half, window by window; never returns
+                status = 1
+                try:
+                    os.close(down_w)
+                    os.close(up_r)
+                    if fuzzy:
+                        self._by_masked = None
+                        masked = _masked_parts(names)
+                        _send(up_w, up, masked)
+                        self._by_masked = _Groups.of(masked, names)
+                        pinyin = _receive(down_r, down)
+                        self._by_pinyin = _Groups.of(pinyin if pinyin is not None else self._pinyin_parts(names),
+                                                     names)
+                    spec = _Speculation(self, portable=True)
+                    for n, window in enumerate(parts[1]):
+                        spec.run([ordered[i] for i in window])
+                        _send(up_w, up, spec.take())
+                        if 0 < n < len(parts[1]) - 1:  # the parent's writes of the window before this one
+                            heard = _receive(down_r, down)
+                            if heard is None:
+                                break  # the parent gave up
+                            spec.absorb(heard)
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(down_r)
+            os.close(up_w)
+            try:
+                if fuzzy:
+                    self._by_pinyin = None
+                    pinyin = self._pinyin_parts(names)
+                    _send(down_w, down, pinyin)
+                    self._by_pinyin = _Groups.of(pinyin, names)
+                    self._masked_from = (up_r, up)  # received on first use (below at the latest)
+                spec = _Speculation(self, portable=False)
+                done: list[_Record] = []  # this half's records of the window before, to be merged
+                windows: list[list[int] | None] = [*parts[0], None]
+                for n, part in enumerate(windows):
+                    if part is not None:
+                        spec.run([ordered[i] for i in part])
+                        mine = spec.take()[0]
+                        if n < len(parts[0]) - 2:
+                            _send(down_w, down, [(r[2], r[4]) for r in mine])
+                    if n == 0:
+                        done = mine
+                        continue
+                    self._fuzzy_indexes()  # the child's one-typo index first, if not yet taken
+                    heard = _receive(up_r, up)  # the child's window before this one
+                    if heard is None:
+                        break  # the child failed: the rest is matched here, below
+                    spec.absorb([(r[2], r[4]) for r in heard[0]])
+                    merge.window(done, heard[0], heard[1])
+                    done = mine
+            except BrokenPipeError:
+                pass  # the child is gone
+            finally:
+                if self._masked_from is not None:  # never taken (an error here): built here when needed
+                    self._masked_from = None
+                    self._by_masked = None
+                os.close(down_w)
+                os.close(up_r)
+                _reap(pid)
+        return merge.finish()
+
+    def _halves(self, ordered: list[BankTxn]) -> tuple[list[int], list[int]]:
+        """Positions of the transactions in two halves, this process's about PARALLEL_SHARE of them (it also merges
+        the results), all those of one payer's name (else account) in one half: the contracts looked up by a name
+        are the same for each of its payments, and a payer's duplicates and N:1 parts are grouped by account or
+        name. No name nor account: where it evens the count."""
+        halves: tuple[list[int], list[int]] = ([], [])
+        side: dict[str, int] = {}
+        share = PARALLEL_SHARE
+        for n, t in enumerate(ordered):
+            key = self._nk(t.counterparty or "") or _account_key(t.counterparty_account)
+            h = side.get(key) if key else None
+            if h is None:
+                h = 0 if len(halves[0]) * (1 - share) <= len(halves[1]) * share else 1
+                if key:
+                    side[key] = h
+            halves[h].append(n)
+        return halves
+
+    def _item_of(self, contract_id: str | int, receivable_id: str | int) -> OpenItem:
+        return next(it for it in self.contracts[contract_id].items if it.receivable_id == receivable_id)
 
     def match_one(self, txn: BankTxn) -> MatchProposal:  # noqa: C901 - one step per signal
         self._last_candidates = []
@@ -595,10 +722,11 @@ class Matcher:
             for ukey, full in unit_keys_in(memo):
                 if unit_full and not full:
                     continue  # 3栋1单元1202 found: its short form 3-1202 adds only other units' contracts
-                bucket = self.by_unit.get(ukey, (), self._code(scope))
-                unit_full = unit_full or (full and bool(bucket))
-                if len(bucket) > MAX_BUCKET * 4:
+                size = self.by_unit.count(ukey, self._code(scope))
+                unit_full = unit_full or (full and size > 0)
+                if size > MAX_BUCKET * 4 or not size:
                     continue
+                bucket = self.by_unit.get(ukey, (), self._code(scope))
                 kind = "unit_full" if full else "unit"
                 if len(bucket) > UNIT_NARROW and nk:
                     # the same unit label in many projects: the payer's own contracts among them are planned,
@@ -659,10 +787,12 @@ class Matcher:
         for kind in ("name", "relative"):
             if W[kind] >= top_id - MAX_FIT:
                 # a namesake could come near the best (the payer is not its party): each one is planned
-                bucket = self._named(nk, scope) if kind == "name" else self.by_relative.get(nk, ())
+                groups, code = (self.by_name, self._code(scope)) if kind == "name" else (self.by_relative, None)
+                if not 0 < groups.count(nk, code) <= MAX_BUCKET * 4:
+                    continue
                 reason = f"payer name {payer} is a contract party" if kind == "name" else \
                     f"payer {payer} is a learnt relative/agent of the customer"
-                for c in bucket if len(bucket) <= MAX_BUCKET * 4 else ():
+                for c in groups.get(nk, (), code):
                     add(c, kind, reason)
                 continue
             # as in _decide: a candidate this far below the best on identity counts at its upper bound
@@ -718,31 +848,32 @@ class Matcher:
         alone = len(block) <= AMOUNT_BUCKET
         py = self._py(nk) if nk else ""
         sounds = set(latin_variants(payer)) if nk and is_latin(nk) else {py}
-        rem = self.remaining
+        rem = self.remaining  # read only for an item that would get evidence (a speculative run reads less)
         for item in block:
-            if rem.get(item.receivable_id) != cents:
-                continue
             c = self.contracts[item.contract_id]
             if id(c) in evidence and len(evidence[id(c)][1]):
                 continue
             if not nk:
-                if alone:
+                if alone and rem[item.receivable_id] == cents:
                     evidence.setdefault(id(c), (c, {}))
                 continue
+            kind = ""
             for other in c.keys:
                 if self._py(other) in sounds:
-                    add(c, "homophone", f"payer {payer} sounds like contract party {other}")
+                    kind, reason = "homophone", f"payer {payer} sounds like contract party {other}"
                     break
                 if _one_off(nk, other):
-                    add(c, "similar_name", f"payer name differs by one character from contract party {other}")
+                    kind, reason = "similar_name", f"payer name differs by one character from contract party {other}"
                     break
                 score = max(fuzz.ratio(nk, other), fuzz.ratio(py, self._py(other)))
                 if score >= 80:
-                    add(c, "fuzzy_name", f"payer name close to contract party {other} ({score:.0f}%)")
+                    kind, reason = "fuzzy_name", f"payer name close to contract party {other} ({score:.0f}%)"
                     break
             else:
                 if alone:
-                    add(c, "other_name", f"amount only: payer {payer} is not a party of contract {c.no}")
+                    kind, reason = "other_name", f"amount only: payer {payer} is not a party of contract {c.no}"
+            if kind and rem[item.receivable_id] == cents:
+                add(c, kind, reason)
 
     def _fuzzy_by_name(self, nk: str, payer: str, cents: int, scope: object, add: AddFn) -> None:
         by_pinyin, by_masked = self._fuzzy_indexes()
@@ -808,7 +939,7 @@ class Matcher:
         payer_key = _account_key(txn.counterparty_account) or nk
         dup_key = (payer_key, cents)
         prior = self._recent.get(dup_key) if payer_key else None
-        if prior and day - prior[0] <= DUP_DAYS and not self._legit_repeat(plan, day):
+        if prior is not None and day - prior <= DUP_DAYS and not self._legit_repeat(plan, day):
             exception = "duplicate_payment"
             plan = _Plan([], "duplicate", 0.0, "duplicate_payment")
             reasons.append("the same payer paid the same amount within the last days")
@@ -832,7 +963,7 @@ class Matcher:
                 self.remaining[item.receivable_id] -= amt
                 allocations.append((item.receivable_id, _dec(amt)))
         if allocations and payer_key:
-            self._recent[dup_key] = (day, allocations)
+            self._recent[dup_key] = day
         if allocations and plan.kind == "partial":
             group_key = _payer_key(txn.counterparty_account, nk)
             if group_key:
@@ -892,9 +1023,7 @@ class Matcher:
         return max(EXACT_MIN, W["exact"] - RARITY_SLOPE * math.log(n))
 
     def _plan(self, c: _Contract, cents: int, day: int) -> _Plan:  # noqa: C901 - one branch per plan kind
-        if not c.sorted:
-            c.items.sort(key=_due_date)
-            c.sorted = True
+        c.sort()
         rem = self.remaining
         open_items = [it for it in c.items if rem[it.receivable_id] > 0]
         if not open_items:
@@ -1033,6 +1162,7 @@ class Matcher:
                     continue  # one payment alone fits only a receivable the same payer part-paid
                 cands = {id(c): c for e in parts for c in e[2]}
                 for c in cands.values():
+                    c.sort()  # due-date order, however far the run has planned the contract
                     for it in c.items:
                         if rem[it.receivable_id] == total and id(it) not in seen:
                             seen.add(id(it))
@@ -1061,7 +1191,11 @@ class Matcher:
                 pool = [it for it in pool if it.project is None or it.project == txn.project]
         else:
             pool = [it for it in loan_items if abs(it.due_date.toordinal() - day) <= self.batch_window_days]
-        pool = [it for it in pool if 0 < self.remaining.get(it.receivable_id, 0) <= cents]
+        rem = self.remaining
+        if loan_items is None:  # the lender's own loans: each is in ``remaining``
+            pool = [it for it in pool if 0 < rem[it.receivable_id] <= cents]
+        else:
+            pool = [it for it in pool if 0 < rem.get(it.receivable_id, 0) <= cents]
         gaps = [abs(it.due_date.toordinal() - day) for it in pool]
         order_ = sorted(range(len(pool)), key=gaps.__getitem__)
         pool = [pool[i] for i in order_]
@@ -1186,6 +1320,479 @@ class _AmountView(Mapping):
         return len(np.unique(self._m._amt_sorted))
 
 
+_ABSENT = object()
+_Deferred = tuple[int, BankTxn, list[_Contract]]
+# (proposal, what it read, receivables written, recent payments read, written, N:1 parts noted, candidates):
+# see _Speculation (portable records carry a tuple for the proposal and a count for what was read)
+_Record = tuple[Any, Any, dict, list, dict, list, "list | None"]
+
+
+def _unplaced(p: MatchProposal) -> bool:
+    """A proposal the N:1 pass may still place (with the transaction's candidate contracts)."""
+    return p.level == "low" and not p.allocations and p.exception in ("unidentified", "underpayment")
+
+
+def _reading(base: dict, writes: dict) -> tuple[type[dict], list]:
+    """A class of dicts, each one transaction's view of some state (``base`` with ``writes`` over it) in a
+    speculative run: a key it reads is copied in on first use and noted, then its value, in the log (None: not
+    there); what it writes stays in it. The log is shared: the caller takes and clears it after each transaction."""
+    log: list = []  # key, value, key, value, …
+    note = log.extend
+
+    class View(dict):
+        __slots__ = ()
+
+        def __missing__(self, key: object) -> object:
+            value = writes[key] if key in writes else base[key]
+            note((key, value))
+            self[key] = value
+            return value
+
+        def get(self, key: object, default: object = None) -> object:
+            try:
+                return self[key]
+            except KeyError:
+                note((key, None))
+                return default
+
+    return View, log
+
+
+def _portable(p: MatchProposal) -> tuple:
+    """A proposal as plain values (amounts in cents, no transaction key), cheap to pickle."""
+    return ([(rid, _cents(a)) for rid, a in p.allocations], p.confidence, p.level, p.reasons, p.exception,
+            p.contract_id, p.candidates)
+
+
+def _proposal(key: str, values: tuple) -> MatchProposal:
+    allocations, confidence, level, reasons, exception, contract_id, candidates = values
+    return MatchProposal(key, [(rid, _dec(c)) for rid, c in allocations], confidence, level, reasons, exception,
+                         contract_id, candidates)
+
+
+def _can_fork() -> bool:
+    """A second core, os.fork, and no other Python thread here (a fork copies only the calling thread)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores >= 2
+
+
+class _Merge:
+    """The records of the two halves of `Matcher._match_in_two`, window by window, in date order: each kept
+    when what it read still holds after the transactions before it (its writes then applied to the matcher's
+    state), else the transaction is matched again. Only reads the other process may have seen otherwise are
+    compared: receivables the other half wrote in the same window or the one before (not heard of yet), and
+    those a transaction matched again wrote, or had written in its speculative run. The payers' recent payments
+    are few: each read is compared."""
+
+    def __init__(self, matcher: Matcher, ordered: list[BankTxn], halves: tuple[list[int], list[int]]):
+        self.matcher, self.ordered = matcher, ordered
+        self.which = bytearray(len(ordered))
+        for i in halves[1]:
+            self.which[i] = 1
+        self.view, self.log = _reading(matcher.remaining, {})
+        self.dirty: set = set()
+        self.wrote: tuple[set, set] = (set(), set())  # what each half wrote in the window before
+        self.proposals: list[MatchProposal] = []
+        self.deferred: list[_Deferred] = []
+        matcher.rematched = 0
+
+    def window(self, mine: list[_Record], theirs: list[_Record], read: list) -> None:
+        """The next window: this half's records, the other's (portable) and what those read."""
+        m, ordered, which, dirty = self.matcher, self.ordered, self.which, self.dirty
+        remaining, recent, partials = m.remaining, m._recent, m._partials
+        get, recent_get = remaining.__getitem__, recent.get
+        wrote = (set().union(*(r[2] for r in mine)), set().union(*(r[2] for r in theirs)))
+        # what the other half wrote in this window and the one before: not heard of when this one ran
+        unseen = (wrote[1] | self.wrote[1], wrote[0] | self.wrote[0])
+        self.wrote = wrote
+        records = (iter(mine), iter(theirs))
+        start = 0
+        for _ in range(len(mine) + len(theirs)):
+            n = len(self.proposals)
+            t = ordered[n]
+            half = which[n]
+            p, rem_before, rem_after, recent_before, recent_after, noted, cands = next(records[half])
+            if half:
+                count: int = rem_before
+                rem_before = read[start:start + count]
+                start += count
+            keys = rem_before[::2]
+            if (unseen[half].isdisjoint(keys) and dirty.isdisjoint(keys)
+                    or list(map(get, keys)) == rem_before[1::2]) and \
+                    (not recent_before or list(map(recent_get, recent_before[::2])) == recent_before[1::2]):
+                remaining.update(rem_after)
+                recent.update(recent_after)
+                if half:
+                    p = _proposal(t.key, p)
+                    noted = [(key, day, m._item_of(*it)) for key, day, it in noted]
+                    cands = None if cands is None else [m.contracts[cid] for cid in cands]
+                for key, day, it in noted:
+                    partials.setdefault(key, []).append((day, it))
+                if cands is not None:
+                    self.deferred.append((n, t, cands))
+                self.proposals.append(p)
+            else:  # it read something the other half (or a transaction matched again) changed before it
+                m.rematched += 1
+                dirty.update(rem_after)
+                self._again(t)
+
+    def _again(self, t: BankTxn) -> None:
+        """``t`` matched here, against the true state; what it writes is noted as dirty."""
+        m, remaining = self.matcher, self.matcher.remaining
+        rem = m.remaining = self.view()
+        try:
+            p = m.match_one(t)
+        finally:
+            m.remaining = remaining
+            self.log.clear()
+        wrote = {k: v for k, v in rem.items() if v != remaining[k]}
+        remaining.update(wrote)
+        self.dirty.update(wrote)
+        if _unplaced(p) and m._last_candidates:
+            self.deferred.append((len(self.proposals), t, m._last_candidates))
+        self.proposals.append(p)
+
+    def finish(self) -> tuple[list[MatchProposal], list[_Deferred]]:
+        """The proposals and deferred transactions of the whole run; what no window covered (the child failed)
+        matched here, in order."""
+        for t in self.ordered[len(self.proposals):]:
+            self._again(t)
+        return self.proposals, self.deferred
+
+
+class _Speculation:
+    """One half's transactions matched speculatively (see `Matcher._match_in_two`): against the matcher's
+    receivables and payers' recent payments as they were, with this half's writes and those heard of from the
+    other half over them, the matcher's own state left untouched. Per transaction a record: (proposal,
+    [receivable, remaining it read first, …], {receivable: remaining written}, the same two for the payers'
+    recent payments, [(payer, day, item)] part payments noted for the N:1 pass, its candidate contracts if that
+    pass may place it). ``portable``: a compact form to pickle to the other process (amounts in cents, contracts
+    and items by id, the remaining read by all the records in one flat list, each record holding its count)."""
+
+    def __init__(self, matcher: Matcher, portable: bool):
+        self.matcher, self.portable = matcher, portable
+        self.rem_writes: dict = {}
+        self.recent_writes: dict = {}
+        self.rem_view, self.rem_log = _reading(matcher.remaining, self.rem_writes)
+        self.recent_view, self.recent_log = _reading(matcher._recent, self.recent_writes)
+        self.records: list[_Record] = []
+        self.read: list = []
+
+    def run(self, txns: list[BankTxn]) -> None:
+        m = self.matcher
+        remaining, recent, partials = m.remaining, m._recent, m._partials
+        rem_view, recent_view, rem_log, recent_log = self.rem_view, self.recent_view, self.rem_log, self.recent_log
+        rem_writes, recent_writes, records, portable = self.rem_writes, self.recent_writes, self.records, self.portable
+        noted: dict[str, list[tuple[int, OpenItem]]] = {}
+        try:
+            m._partials = noted
+            for t in txns:
+                rem = m.remaining = rem_view()
+                rec = m._recent = recent_view()
+                p = m.match_one(t)
+                before = dict(zip(rem_log[::2], rem_log[1::2], strict=True))
+                rem_after = {k: v for k, v in rem.items() if before.get(k) != v}
+                if rec:  # every write follows a read of the same key (noted in the log)
+                    seen = dict(zip(recent_log[::2], recent_log[1::2], strict=True))
+                    recent_after = {k: v for k, v in rec.items() if seen.get(k, _ABSENT) != v}
+                else:
+                    recent_after = {}
+                rem_writes.update(rem_after)
+                recent_writes.update(recent_after)
+                cands: list | None = m._last_candidates if _unplaced(p) and m._last_candidates else None
+                parts = [(key, day, it) for key, entries in noted.items() for day, it in entries] if noted else []
+                noted.clear()
+                if portable:
+                    self.read += rem_log
+                    records.append((_portable(p), len(rem_log), rem_after, recent_log.copy(), recent_after,
+                                    [(key, day, (it.contract_id, it.receivable_id)) for key, day, it in parts],
+                                    None if cands is None else [c.id for c in cands]))
+                else:
+                    records.append((p, rem_log.copy(), rem_after, recent_log.copy(), recent_after, parts, cands))
+                rem_log.clear()
+                recent_log.clear()
+        finally:
+            m.remaining, m._recent, m._partials = remaining, recent, partials
+
+    def take(self) -> tuple[list[_Record], list]:
+        """The records (and what they read, if portable) since the last take."""
+        taken = self.records, self.read
+        self.records, self.read = [], []
+        return taken
+
+    def absorb(self, writes: list[tuple[dict, dict]]) -> None:
+        """What the other half's transactions wrote (remaining, recent payments), as the state to go on from."""
+        for rem_after, recent_after in writes:
+            self.rem_writes.update(rem_after)
+            self.recent_writes.update(recent_after)
+
+
+def _windows(n: int) -> list[int]:
+    """Where the windows of the date order end: the halves hear of each other's writes after each one."""
+    size = max(PARALLEL_WINDOW, -(-n // 200))
+    return [*range(size, n, size), n]
+
+
+def _cut(positions: list[int], cuts: list[int]) -> list[list[int]]:
+    """The (ascending) positions of one half, window by window."""
+    out = []
+    lo = 0
+    for cut in cuts:
+        hi = bisect_left(positions, cut, lo)
+        out.append(positions[lo:hi])
+        lo = hi
+    return out
+
+
+def _send(pipe: int, spool: IO[bytes], value: object) -> None:
+    """Append ``value`` pickled to the spool, then tell the other process where it is (16 bytes on the pipe)."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    fd = spool.fileno()
+    at = os.lseek(fd, 0, os.SEEK_END)
+    done = 0
+    while done < len(data):
+        done += os.pwrite(fd, data[done:], at + done)
+    os.write(pipe, struct.pack("<QQ", at, len(data)))
+
+
+def _receive(pipe: int, spool: IO[bytes]) -> Any:
+    """The next value the other process sent; None if it has gone (the pipe closed)."""
+    head = b""
+    while len(head) < 16:
+        more = os.read(pipe, 16 - len(head))
+        if not more:
+            return None
+        head += more
+    at, size = struct.unpack("<QQ", head)
+    data = b""
+    while len(data) < size:
+        more = os.pread(spool.fileno(), size - len(data), at + len(data))
+        if not more:
+            return None
+        data += more
+    return pickle.loads(data)  # noqa: S301 - our own spool, written by our own child or parent
+
+
+def _reap(pid: int) -> None:
+    with suppress(ChildProcessError):  # reaped already (someone else's SIGCHLD handler)
+        os.waitpid(pid, 0)
+
+
+# ---- the indexes by key, in bulk: computed as plain arrays (in a helper process when large), then made _Groups
+
+_Parts = tuple[list, np.ndarray, np.ndarray, "np.ndarray | None", object]  # keys, owners, start, codes, drop
+
+
+def _group_parts(keys: list, owners: np.ndarray, codes: np.ndarray | None = None) -> _Parts:
+    """The parts of a `_Groups` of ``owners[i]`` under ``keys[i]``: the distinct keys numbered in order of
+    first appearance, the owners sorted by that number (then by code, if given; stable), where each key's
+    start."""
+    key_list = list(dict.fromkeys(keys))
+    if len(key_list) == len(keys) and codes is None:  # every key once: nothing to sort
+        return key_list, owners, np.arange(len(keys) + 1, dtype=np.int64), None, None
+    ids = dict(zip(key_list, range(len(key_list)), strict=True))
+    numbers = np.fromiter(map(ids.__getitem__, keys), dtype=np.int64, count=len(keys))
+    return _numbered_parts(key_list, numbers, owners, codes)
+
+
+def _numbered_parts(key_list: list, numbers: np.ndarray, owners: np.ndarray, codes: np.ndarray | None,
+                    drop: object = None) -> _Parts:
+    """As `_group_parts`, from keys already numbered: ``numbers[i]`` is the position in ``key_list`` of entry
+    i's key (``drop``, if among the keys, has no entries and is left out of the lookups)."""
+    if codes is None:
+        order = np.argsort(numbers, kind="stable")  # stable: a key's values in the order they came
+    else:
+        order = np.argsort(numbers * (int(codes.max(initial=0)) + 1) + codes, kind="stable")
+    start = np.zeros(len(key_list) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(numbers, minlength=len(key_list)), out=start[1:])
+    return key_list, owners[order], start, None if codes is None else codes[order], drop
+
+
+def _masked_parts(names: list[str]) -> _Parts:
+    """The parts of the one-typo index over these name keys: those of three characters or more, not latin, by
+    length, each position masked in turn (a mask has its "?" at one position of one length: its names come in
+    their order all the same)."""
+    by_length: dict[int, list[int]] = {}
+    for n, k in enumerate(names):
+        if len(k) >= 3 and not is_latin(k):
+            by_length.setdefault(len(k), []).append(n)
+    masks: list[str] = []
+    owners: list[int] = []
+    for length, positions in by_length.items():
+        keys = list(map(names.__getitem__, positions))
+        for i in range(length):
+            masks += [k[:i] + "?" + k[i + 1:] for k in keys]
+            owners += positions
+    return _group_parts(masks, np.array(owners, dtype=np.int64))
+
+
+def _flat_parts(per_contract: list[tuple], codes: np.ndarray | None = None) -> _Parts:
+    """The parts of the keys of each contract (flattened in C), with the contracts' project codes if given."""
+    counts = np.fromiter(map(len, per_contract), dtype=np.int64, count=len(per_contract))
+    owners = np.repeat(np.arange(len(per_contract), dtype=np.int64), counts)
+    return _group_parts(list(chain.from_iterable(per_contract)), owners, None if codes is None else codes[owners])
+
+
+def _name_parts(party_names: list, codes: np.ndarray, cache: dict[str, str]) -> _Parts:
+    """By name key: the names numbered once (a dict over the flattened names, in C), each distinct name
+    normalised once (into ``cache``), the numbers mapped to name keys with numpy; sorted by project within a
+    key. A name that normalises to nothing (punctuation only) is no name."""
+    counts = np.fromiter(map(len, party_names), dtype=np.int64, count=len(party_names))
+    flat = list(chain.from_iterable(party_names))
+    distinct = dict.fromkeys(flat)
+    for name in distinct.keys() - cache.keys():
+        cache[name] = name_key(name)
+    keys = list(map(cache.__getitem__, distinct))
+    key_list = list(dict.fromkeys(keys))
+    key_ids = dict(zip(key_list, range(len(key_list)), strict=True))
+    to_key = np.fromiter(map(key_ids.__getitem__, keys), dtype=np.int64, count=len(keys))  # name → key number
+    name_ids = dict(zip(distinct, range(len(distinct)), strict=True))
+    numbers = to_key[np.fromiter(map(name_ids.__getitem__, flat), dtype=np.int64, count=len(flat))]
+    owners = np.repeat(np.arange(len(party_names), dtype=np.int64), counts)
+    if "" in key_ids:
+        keep = numbers != key_ids[""]
+        numbers, owners = numbers[keep], owners[keep]
+    return _numbered_parts(key_list, numbers, owners, codes[owners], drop="")
+
+
+def _unit_parts(labels: list, codes: np.ndarray) -> _Parts:
+    """By unit key (each label under its full and its short key): each distinct label read once, expanded to
+    the contracts with numpy; sorted by project within a key."""
+    if not labels or set(map(len, labels)) != {1}:  # no label, or several, on some contract: one by one
+        return _flat_parts([tuple(dict.fromkeys(k for label in ls for k in _unit_index_keys(label)))
+                            for ls in labels], codes)
+    label_of = list(map(itemgetter(0), labels))
+    distinct = list(dict.fromkeys(label_of))
+    keys_of = list(map(_unit_index_keys, distinct))
+    key_list = list(dict.fromkeys(chain.from_iterable(keys_of)))
+    key_no = dict(zip(key_list, range(len(key_list)), strict=True))
+    per_label = np.fromiter(map(len, keys_of), dtype=np.int64, count=len(keys_of))
+    flat = np.fromiter(map(key_no.__getitem__, chain.from_iterable(keys_of)), dtype=np.int64,
+                       count=int(per_label.sum()))
+    first = np.cumsum(per_label) - per_label  # where each distinct label's key numbers start in ``flat``
+    label_no = dict(zip(distinct, range(len(distinct)), strict=True))
+    lab = np.fromiter(map(label_no.__getitem__, label_of), dtype=np.int64, count=len(label_of))
+    count = per_label[lab]
+    owners = np.repeat(np.arange(len(label_of), dtype=np.int64), count)
+    within = np.arange(len(owners), dtype=np.int64) - np.repeat(np.cumsum(count) - count, count)
+    return _numbered_parts(key_list, flat[np.repeat(first[lab], count) + within], owners, codes[owners])
+
+
+def _loan_parts(items: list[OpenItem], days: np.ndarray) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """The open loan receivables by lender: (lender, positions of its items, their due days), sorted by due
+    date (stable)."""
+    banks = list(map(_bank, items))
+    if banks.count("") + banks.count(None) == len(banks):
+        return []
+    at = list(compress(range(len(items)), banks))
+    at = list(compress(at, map(LOAN_KINDS.__contains__, map(_kind, map(items.__getitem__, at)))))
+    if not at:
+        return []
+    names = list(map(banks.__getitem__, at))
+    key_of = {name: bank_key(name) for name in dict.fromkeys(names)}
+    lenders = list(dict.fromkeys(key_of.values()))
+    lender_no = {bank: n for n, bank in enumerate(lenders)}
+    name_no = {name: lender_no[key] for name, key in key_of.items()}
+    lender = np.fromiter(map(name_no.__getitem__, names), dtype=np.int64, count=len(names))
+    pos = np.asarray(at, dtype=np.int64)
+    due = days[pos]
+    order = np.lexsort((due, lender))  # by lender, then due date, then position (lexsort is stable)
+    lender, due, pos = lender[order], due[order], pos[order]
+    bounds = np.searchsorted(lender, np.arange(len(lenders) + 1)).tolist()
+    return [(bank, pos[bounds[k]:bounds[k + 1]], due[bounds[k]:bounds[k + 1]]) for k, bank in enumerate(lenders)]
+
+
+def _runs(items: list[OpenItem]) -> tuple[list, list[int], list[int]]:
+    """The contract id of each run of items of one contract, where each run starts and ends."""
+    n = len(items)
+    cids = list(map(_contract_id, items))
+    starts = [0, *compress(range(1, n), map(ne, islice(cids, 1, None), cids))] if n else []
+    return list(map(cids.__getitem__, starts)), starts, [*starts[1:], n]
+
+
+def _firsts(items: list[OpenItem]) -> list[OpenItem]:
+    """The first item of each contract, in order of first appearance (as `Matcher._contracts` makes them)."""
+    run_ids, starts, _ = _runs(items)
+    first: dict = {}
+    for cid, at in zip(run_ids, starts, strict=True):
+        first.setdefault(cid, at)
+    return list(map(items.__getitem__, first.values()))
+
+
+def _project_codes(firsts: list[OpenItem], codes: dict) -> np.ndarray:
+    """The project code of each contract, new projects numbered in order of first appearance into ``codes``."""
+    projects = list(map(_project, firsts))
+    for project in dict.fromkeys(projects):
+        if project not in codes:
+            codes[project] = len(codes)
+    return np.fromiter(map(codes.__getitem__, projects), dtype=np.int64, count=len(projects))
+
+
+_ALL_PARTS = frozenset({"unit", "name", "relative", "account", "loans"})
+_HELPER_PARTS = frozenset({"unit", "name", "loans"})  # about half the work, the helper's share
+
+
+def _keyed(items: list[OpenItem], cache: dict[str, str], which: frozenset[str] = _ALL_PARTS,
+           known: tuple[list[OpenItem], np.ndarray, np.ndarray] | None = None) -> dict:
+    """What the key indexes ``which`` are made of, as plain lists and numpy arrays (cheap to pickle from a helper
+    process): by unit, name, relative and account, the lenders' loans. ``cache``: name → name key. ``known``: the
+    contracts' first items, their project codes and the items' due days, if already worked out."""
+    if known is None:
+        firsts = _firsts(items)
+        codes = _project_codes(firsts, {None: 0})
+        days = None
+    else:
+        firsts, codes, days = known
+    out: dict = {}
+    if "unit" in which:
+        out["unit"] = _unit_parts(list(map(_unit_labels, firsts)), codes)
+    if "name" in which:
+        out["name"] = _name_parts(list(map(_party_names, firsts)), codes, cache)
+    if "relative" in which:
+        out["relative"] = _flat_parts([_keys_of(names, cache) if names else () for names in map(_known_names, firsts)])
+    if "account" in which:
+        out["account"] = _flat_parts(_account_keys(list(map(_known_accounts, firsts))))
+    if "loans" in which:
+        if days is None:
+            days = np.fromiter(map(date.toordinal, map(_due_date, items)), dtype=np.int64, count=len(items))
+        out["loans"] = _loan_parts(items, days)
+    return out
+
+
+class _Forked:
+    """A value computed in a forked child process, pickled to a spool file (the child shares this process's
+    memory copy-on-write, so it needs nothing sent)."""
+
+    def __init__(self, compute: Callable[[], object]):
+        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: never returns
+            status = 1
+            try:
+                pickle.dump(compute(), self.spool, protocol=pickle.HIGHEST_PROTOCOL)
+                self.spool.flush()
+                status = 0
+            finally:
+                os._exit(status)
+
+    def result(self) -> Any:
+        """The value; None if the child failed."""
+        with self.spool:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+            except ChildProcessError:  # reaped already (someone else's SIGCHLD handler): the spool tells
+                status = 0
+            if status != 0:
+                return None
+            self.spool.seek(0)
+            try:
+                return pickle.load(self.spool)  # noqa: S301 - our own spool, written by our own child
+            except (EOFError, pickle.UnpicklingError):
+                return None
+
+
 @contextmanager
 def _no_gc(freeze: bool = False):
     """The cyclic GC off while millions of small containers are made. With ``freeze``, what exists at the end
@@ -1219,6 +1826,16 @@ def _payer_key(account: str, nk: str) -> str:
     """Who paid, for grouping a payer's payments: the account, else the normalised name."""
     acct = _account_key(account)
     return acct or (f"n:{nk}" if nk else "")
+
+
+def _account_keys(per_contract: list) -> list[tuple[str, ...]]:
+    """The account keys of each contract's known accounts (``_account_key`` of each, the empty ones left out)."""
+    flat = list(chain.from_iterable(per_contract))
+    joined = "\n".join(flat) if all(isinstance(a, str) and a for a in flat) else ""
+    if joined.replace("\n", "").isalnum() and joined.count("\n") == len(flat) - 1:
+        keys = iter(joined.upper().split("\n"))  # plain account numbers (the usual case): upper-cased at once
+        return [tuple(islice(keys, len(accts))) if accts else () for accts in per_contract]
+    return [tuple(a for a in map(_account_key, accts) if a) if accts else () for accts in per_contract]
 
 
 def _account_key(account: str) -> str:

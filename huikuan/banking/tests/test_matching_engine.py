@@ -11,6 +11,7 @@ from huikuan.banking.matching import (
     DisbursementRow,
     Matcher,
     OpenItem,
+    contract_key,
     contract_keys_in,
     match_disbursement_list,
     name_key,
@@ -439,3 +440,201 @@ def test_plain_chinese_names_take_the_fast_path_with_the_same_result():
     from huikuan.banking.matching import contract_key
 
     assert contract_key("HT-2026-000123") == "2026000123" and contract_key("合同号２０２６-0012") == "20260012"
+
+
+# ---- both cores: a helper process for the index, two processes for the matching -----------------------------
+
+
+def _book(seed: int = 5, contracts: int = 1500, n_txns: int = 2500) -> tuple[list[OpenItem], list[BankTxn]]:
+    """A generated book with namesakes, learnt payers, loans, escrow projects, and payments of every kind the
+    engine tells apart (contract number, unit, name, relative, account, typo, split, duplicate, batch, none)."""
+    import random
+    from datetime import timedelta
+
+    rng = random.Random(seed)
+
+    def name() -> str:
+        given = "".join(rng.choice("伟芳娜敏静丽强磊军洋") for _ in range(rng.randint(1, 2)))
+        return rng.choice("王李张刘陈杨黄赵") + given
+
+    items: list[OpenItem] = []
+    by_contract: dict[int, list[OpenItem]] = {}
+    for c in range(1, contracts + 1):
+        parties = [name() for _ in range(rng.choice((1, 1, 2)))]
+        accounts = {f"62{rng.randrange(10**8, 10**9)}"} if rng.random() < 0.4 else set()
+        relatives = {name()} if rng.random() < 0.2 else set()
+        bank = rng.choice(("中国建设银行", "招商银行")) if rng.random() < 0.4 else ""
+        due = date(2026, 1, 1) + timedelta(days=rng.randrange(120))
+        plan = [("deposit", rng.choice(("20000.00", "50000.00"))), ("down_payment", f"{rng.randrange(100, 900)}000.00")]
+        if bank:
+            plan.append(("mortgage_loan", f"{rng.randrange(200, 1500)}000.00"))
+        for n, (kind, amount) in enumerate(plan):
+            it = OpenItem(receivable_id=len(items) + 1, contract_id=c, contract_no=f"HT-2026-{c:04d}",
+                          unit_labels=(f"{c % 30 + 1}栋1单元{1001 + c % 97}",), kind=kind,
+                          due_date=due + timedelta(days=30 * n), outstanding=D(amount), party_names=parties,
+                          known_payer_accounts=accounts, known_payer_names=relatives,
+                          bank=bank if kind == "mortgage_loan" else "", project=f"P{c % 5}")
+            items.append(it)
+            by_contract.setdefault(c, []).append(it)
+    txns: list[BankTxn] = []
+
+    def pay(it: OpenItem, amount: Decimal, payer: str, memo: str = "", account: str = "", days: int = 0,
+            project: object = None) -> None:
+        txns.append(BankTxn(key=f"t{len(txns)}", date=it.due_date + timedelta(days=days), amount=amount,
+                            counterparty=payer, counterparty_account=account, memo=memo, project=project))
+
+    for _ in range(n_txns):
+        it = rng.choice(items)
+        c = by_contract[it.contract_id]
+        payer = it.party_names[0]
+        kind = rng.choice(("memo", "unit", "name", "relative", "account", "typo", "split", "duplicate", "batch",
+                           "none", "escrow", "pinyin"))
+        if kind == "memo":
+            pay(it, it.outstanding, payer, f"{it.contract_no} 房款", days=rng.randint(-3, 8))
+        elif kind == "unit":
+            pay(it, it.outstanding, payer, f"{it.unit_labels[0]} 房款")
+        elif kind == "name":
+            pay(it, it.outstanding, payer, days=rng.randint(0, 5))
+        elif kind == "relative" and it.known_payer_names:
+            pay(it, it.outstanding, next(iter(it.known_payer_names)))
+        elif kind == "account" and it.known_payer_accounts:
+            pay(it, it.outstanding, name(), account=next(iter(it.known_payer_accounts)))
+        elif kind == "typo" and len(payer) == 3:
+            pay(it, it.outstanding, payer[:2] + rng.choice("伟芳娜"))
+        elif kind == "split":
+            half = (it.outstanding / 2).quantize(D("0.01"))
+            pay(it, half, payer, days=1)
+            pay(it, it.outstanding - half, payer, days=4)
+        elif kind == "duplicate":
+            pay(it, it.outstanding, payer, it.contract_no)
+            pay(it, it.outstanding, payer, it.contract_no, days=1)
+        elif kind == "batch":
+            loans = [x for x in items if x.bank == "招商银行" and abs((x.due_date - it.due_date).days) <= 2][:3]
+            if loans:
+                txns.append(BankTxn(key=f"t{len(txns)}", date=it.due_date, amount=sum(x.outstanding for x in loans),
+                                    counterparty="招商银行上海分行"))
+        elif kind == "escrow":
+            pay(it, it.outstanding, payer, project=it.project)
+        elif kind == "pinyin":
+            pay(it, it.outstanding, pinyin_of(payer).upper(), days=2)
+        else:
+            pay(it, D(f"{rng.randrange(1000, 99999)}.00"), name(), "转账")
+    return items, txns
+
+
+def _snapshot(m: Matcher) -> dict:
+    """Every key index of a matcher as plain lists of contract ids (by key, in lookup order), and the loans."""
+    groups = {name: {k: [c.id for c in getattr(m, name).get(k)] for k in getattr(m, name)}
+              for name in ("by_contract_no", "by_unit", "by_name", "by_relative", "by_account")}
+    return {**groups, "name_in_p1": {k: [c.id for c in m.by_name.get(k, (), m._code("P1"))] for k in m.by_name},
+            "loans": {bank: [it.receivable_id for it in loans] for bank, loans in m._loans.items()},
+            "loan_days": m._loan_days, "amounts": m._amt_order.tolist(), "scoped": m._pk_order.tolist()}
+
+
+def test_two_processes_give_the_proposals_of_one(monkeypatch):
+    import os
+
+    from huikuan.banking.matching import engine
+
+    # given a generated book and its payments, matched in one process
+    items, txns = _book()
+    one = Matcher(items)
+    serial = one.match(txns, processes=1)
+    # when matched again in two processes, in windows small enough that the halves often read what the other wrote
+    forks = []
+    real_fork = os.fork
+
+    def fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(engine, "PARALLEL_WINDOW", 40)
+    monkeypatch.setattr(engine.os, "fork", fork)
+    two = Matcher(items)
+    parallel = two.match(txns, processes=2)
+    # then a child matched half of them, and the proposals and what remains are those of the one process
+    assert forks and two.rematched > 0
+    assert parallel == serial
+    assert two.remaining == one.remaining
+    assert sum(p.level == "high" for p in serial) > len(serial) // 4  # a book the engine mostly places
+    reasons = [" ".join(p.reasons) for p in serial]
+    assert any(p.exception == "duplicate_payment" for p in serial) and any("N:1" in r for r in reasons)
+    # the run needed the pinyin and one-typo indexes (in two processes: built one in each, then handed over)
+    assert one._by_pinyin is not None and any("pinyin of a contract party" in r for r in reasons)
+    for index in ("by_pinyin", "by_masked"):
+        built_here, handed_over = getattr(one, index), getattr(two, index)
+        assert {k: handed_over.get(k) for k in handed_over} == {k: built_here.get(k) for k in built_here}
+
+
+def test_a_failed_child_leaves_the_rest_of_the_run_to_this_process(monkeypatch):
+    import os
+
+    from huikuan.banking.matching import engine
+
+    items, txns = _book(seed=6, contracts=600, n_txns=1200)
+    serial = Matcher(items).match(txns, processes=1)
+    parent = os.getpid()
+    real_send = engine._send
+    sent = []
+
+    def send(pipe: int, spool, value) -> None:
+        if os.getpid() != parent:
+            sent.append(1)
+            if len(sent) > 3:  # the child dies after a few windows
+                raise RuntimeError("child failure")
+        real_send(pipe, spool, value)
+
+    monkeypatch.setattr(engine, "PARALLEL_WINDOW", 40)
+    monkeypatch.setattr(engine, "_send", send)
+    assert Matcher(items).match(txns, processes=2) == serial
+
+
+def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypatch):
+    import os
+
+    from huikuan.banking.matching import engine
+
+    items, _ = _book(seed=7, contracts=800, n_txns=0)
+    items = items[:900] + items[1000:1100] + items[900:1000] + items[1100:]  # a contract's items in two runs
+    alone = _snapshot(Matcher(items))
+    monkeypatch.setattr(engine, "PARALLEL_INDEX_FROM", 1)
+    monkeypatch.setattr(engine, "_can_fork", lambda: True)
+    assert _snapshot(Matcher(items)) == alone
+    # and when the helper fails, this process indexes what it would have
+    parent = os.getpid()
+    real_keyed = engine._keyed
+
+    def keyed(*args, **kwargs):
+        if os.getpid() != parent:
+            raise RuntimeError("helper failure")
+        return real_keyed(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_keyed", keyed)
+    assert _snapshot(Matcher(items)) == alone
+
+
+def test_small_runs_stay_in_one_process(monkeypatch):
+    import os
+
+    from huikuan.banking.matching import engine
+
+    def no_fork() -> int:
+        raise AssertionError("forked for a small run")
+
+    monkeypatch.setattr(engine.os, "fork", no_fork)
+    items, txns = _book(seed=8, contracts=200, n_txns=300)
+    assert len(Matcher(items).match(txns)) == len(txns)
+    assert os.fork is no_fork
+
+
+def test_many_contract_numbers_and_accounts_normalise_as_one_does():
+    from huikuan.banking.matching.engine import _account_key, _account_keys
+    from huikuan.banking.matching.normalize import contract_keys
+
+    numbers = ["HT-2026-0012", "合同号２０２６-0012", "", "HT 2025/7", "abc"]
+    assert contract_keys(numbers) == [contract_key(n) for n in numbers]
+    assert contract_keys(numbers[:1] + numbers[2:]) == ["20260012", "", "20257", ""]
+    per_contract = [{"6222 0000-1111"}, set(), {"ab12"}, {""}]
+    assert _account_keys(per_contract) == [("622200001111",), (), ("AB12",), ()]
+    plain = [("6222",), (), ("ab12", "x9")]
+    assert _account_keys(plain) == [tuple(_account_key(a) for a in accts) for accts in plain]
