@@ -9,7 +9,8 @@ as a few many-row INSERTs instead of a dozen queries a receipt.
 
 Receipts come in groups (the receipts one bank transaction is posted as): a group is written whole or not at
 all — a group that breaks a rule is refused with the reason and none of its receipts is written, while the
-others go ahead. Call both functions inside the caller's transaction, `lock_owed` first.
+others go ahead. Call both functions inside the caller's transaction, `lock_owed` first (a receipt's contract
+must be the contract of receivables it locked).
 """
 
 from __future__ import annotations
@@ -23,11 +24,10 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
-from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows, last_pk, rows_after, rows_in
+from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows, last_pk, rows_after
 from huikuan.core.money import ZERO, quantize
 from huikuan.core.services import next_numbers, record_many
 from huikuan.sales.choices import ContractStatus
-from huikuan.sales.models import Contract
 
 from .choices import EntryKind, ReceiptMethod, ReceiptSource
 from .models import LedgerEntry, Receipt, Receivable
@@ -36,10 +36,13 @@ from .signals import money_moved
 
 @dataclass
 class Owed:
-    """What the locked receivables owe now (updated as groups are posted) and whose contract each is."""
+    """What the locked receivables owe now (updated as groups are posted), whose contract each is, and those
+    contracts' numbers and whether they are signed (the only ones that take receipts)."""
 
     left: dict[int, Decimal] = field(default_factory=dict)
     contract_of: dict[int, int] = field(default_factory=dict)
+    contract_no: dict[int, str] = field(default_factory=dict)
+    signed: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -71,9 +74,12 @@ def lock_owed(receivable_ids: Iterable[int]) -> Owed:
     owed = Owed()
     for start in range(0, len(ids), LOOKUP_CHUNK):
         chunk = ids[start:start + LOOKUP_CHUNK]
-        for pk, contract_id, amount in (Receivable.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
-                                        .values_list("pk", "contract_id", "amount")):
-            owed.left[pk], owed.contract_of[pk] = amount, contract_id
+        for pk, contract_id, amount, number, status in (
+                Receivable.objects.select_for_update(of=("self",)).filter(pk__in=chunk).order_by("pk")
+                .values_list("pk", "contract_id", "amount", "contract__contract_no", "contract__status")):
+            owed.left[pk], owed.contract_of[pk], owed.contract_no[contract_id] = amount, contract_id, number
+            if status == ContractStatus.SIGNED:
+                owed.signed.add(contract_id)
         for pk, moved in (LedgerEntry.objects.filter(receivable_id__in=chunk).order_by().values("receivable_id")
                           .annotate(total=Sum("amount")).values_list("receivable_id", "total")):
             owed.left[pk] = owed.left[pk] + (moved or ZERO)
@@ -83,10 +89,9 @@ def lock_owed(receivable_ids: Iterable[int]) -> Owed:
 
 def post_receipt_groups(actor: Any, groups: Sequence[Sequence[NewReceipt]], owed: Owed) -> list[list[Posted] | str]:
     """Post each group whole, or refuse it: per group, its receipts as written, or the reason it was refused."""
-    signed = _signed_contracts({r.contract_id for group in groups for r in group})
     outcome: list[list[Posted] | str] = []
     for group in groups:
-        problem = _check(group, owed, signed)
+        problem = _check(group, owed)
         if problem:
             outcome.append(problem)
             continue
@@ -96,23 +101,17 @@ def post_receipt_groups(actor: Any, groups: Sequence[Sequence[NewReceipt]], owed
         outcome.append([Posted(receipt) for receipt in group])
     posted = [p for result in outcome if not isinstance(result, str) for p in result]
     if posted:
-        _write(actor, posted, signed)
+        _write(actor, posted, owed.contract_no)
     return outcome
 
 
-def _signed_contracts(ids: set[int]) -> dict[int, str]:
-    """{contract id: contract no.} of the contracts that are signed (the only ones that take receipts)."""
-    return {pk: number for pk, number, status in rows_in(Contract, ["pk", "contract_no", "status"], "pk", sorted(ids))
-            if status == ContractStatus.SIGNED}
-
-
-def _check(group: Sequence[NewReceipt], owed: Owed, signed: dict[int, str]) -> str:
+def _check(group: Sequence[NewReceipt], owed: Owed) -> str:
     """Why the group cannot be posted as it stands ('' when it can), against what is owed now."""
     taking: dict[int, Decimal] = {}
     for receipt in group:
         if receipt.amount <= ZERO:
             return "a receipt must be a positive amount"
-        if receipt.contract_id not in signed:
+        if receipt.contract_id not in owed.signed:
             return f"contract {receipt.contract_id} is not signed; it takes no receipts"
         if sum((amount for _, amount in receipt.allocations), ZERO) > receipt.amount:
             return f"a receipt of {receipt.amount} cannot allocate more than it holds"

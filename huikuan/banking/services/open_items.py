@@ -8,7 +8,7 @@ matches, and the lending bank of each loan line (from the mortgage pipeline).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -61,7 +61,7 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
                   .values_list("receivable_id", "bank__name"))
     moved = dict(stream_rows(f"SELECT receivable_id, {cents_sql('SUM(amount)')} "  # noqa: S608
                              f"FROM {LedgerEntry._meta.db_table} GROUP BY receivable_id", []))
-    money, day = _Money(), _Days()
+    money, day = _Memo(lambda cents: Decimal(cents).scaleb(-2)), _Memo(date.fromordinal)
     since = paid_since.toordinal() if paid_since is not None else None
     no_names: list[str] = []
     no_set: set[str] = set()
@@ -83,8 +83,8 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
                       set().union(*(alias_names.get(c, no_set) for c in people)))
         # positional, in OpenItem's field order (receivable, contract, contract no., units, kind, due date,
         # outstanding, parties, known payer accounts, known payer names, lending bank, original amount, project)
-        add(OpenItem(pk, contract_id, contract_no, shared[0], kind, day(due), money(left), shared[1], shared[2],
-                     shared[3], bank_of(pk, "") if left > 0 and kind in LOAN_KINDS else "", money(amount), project_id))
+        add(OpenItem(pk, contract_id, contract_no, shared[0], kind, day[due], money[left], shared[1], shared[2],
+                     shared[3], bank_of(pk, "") if left > 0 and kind in LOAN_KINDS else "", money[amount], project_id))
     return items
 
 
@@ -106,21 +106,13 @@ def _plan_lines(projects: set[int] | None) -> Iterator[tuple]:
         f"WHERE c.status = %s AND r.kind NOT IN (%s, %s){scope} ORDER BY r.contract_id, r.due_date, r.id", params)
 
 
-class _Days(dict):
-    """Dates from day ordinals, each distinct day built once."""
+class _Memo(dict):
+    """`memo[key]`: `make(key)`, built once per distinct key (plans repeat amounts and due dates)."""
 
-    def __call__(self, ordinal: int) -> date:
-        value = self.get(ordinal)
-        if value is None:
-            value = self[ordinal] = date.fromordinal(ordinal)
-        return value
+    def __init__(self, make: Callable[[Any], Any]):
+        super().__init__()
+        self.make = make
 
-
-class _Money(dict):
-    """Decimal yuan from integer cents, each distinct amount built once (plans repeat amounts)."""
-
-    def __call__(self, cents: int) -> Decimal:
-        value = self.get(cents)
-        if value is None:
-            value = self[cents] = Decimal(cents).scaleb(-2)
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self.make(key)
         return value

@@ -220,10 +220,9 @@ def _allocate(actor: Any, autos: list[Stored]) -> None:
     receivable_ids = [line[0] for s in autos for line in s.lines]
     loans = mortgages.disbursable(receivable_ids)
     owed = ledger_batch.lock_owed(receivable_ids)
-    contract_nos = _contract_nos({owed.contract_of[rid] for rid in receivable_ids if rid in owed.contract_of})
     postings = []
     for s in autos:
-        posting = _plan(s, owed, loans, contract_nos)
+        posting = _plan(s, owed, loans)
         if posting is not None:
             postings.append(posting)
     _choose_references(postings)
@@ -245,7 +244,7 @@ def _allocate(actor: Any, autos: list[Stored]) -> None:
     insert_rows(TransactionReceipt, ["transaction", "receipt", "contract"], links)
 
 
-def _plan(s: Stored, owed: ledger_batch.Owed, loans: dict[int, Any], contract_nos: dict[int, str]) -> _Posting | None:
+def _plan(s: Stored, owed: ledger_batch.Owed, loans: dict[int, Any]) -> _Posting | None:
     """The receipts of one automatic match, contract by contract (None, demoted, when a line cannot be paid)."""
     by_contract: dict[int, list[list[Any]]] = defaultdict(list)
     for line in s.lines:
@@ -284,7 +283,7 @@ def _plan(s: Stored, owed: ledger_batch.Owed, loans: dict[int, Any], contract_no
             allocations=[(line[0], line[1]) for line in rest], payer_name=txn.counterparty[:128],
             note=f"bank {txn.account_no} line {txn.line_no}"[:255]))
         posting.lines_of.append(rest)
-        posting.references.append(reference_candidates(txn.reference, txn.account_no, contract_nos[contract_id]))
+        posting.references.append(reference_candidates(txn.reference, txn.account_no, owed.contract_no[contract_id]))
         unposted -= amount
     return posting
 
