@@ -570,6 +570,31 @@ class Matcher:
                 self._many_to_one(deferred, proposals)
         return proposals
 
+    def match_windows(self, txns: Iterable[BankTxn], size: int,
+                      first: int | None = None) -> Iterator[list[MatchProposal]]:
+        """The proposals of `match` (in one process), a window of ``size`` transactions of the date order at a
+        time (the first ``first``, if given: a caller waiting for it starts sooner), each as soon as it is
+        matched: all but those the N:1 pass may still place, which come last, after that pass. A caller may
+        store one window while the next is matched (see `matching.stream`)."""
+        with _no_gc(freeze=True):
+            ordered = sorted(txns, key=_date_and_key)
+            proposals: list[MatchProposal] = []
+            deferred: list[_Deferred] = []
+            ends = [*range(min(first or size, size), len(ordered), size), len(ordered)]
+            for start, end in zip([0, *ends[:-1]], ends, strict=True):
+                final = []
+                for t in ordered[start:end]:
+                    p = self.match_one(t)
+                    if _unplaced(p) and self._last_candidates:
+                        deferred.append((len(proposals), t, self._last_candidates))
+                    else:
+                        final.append(p)
+                    proposals.append(p)
+                yield final
+            if deferred:
+                self._many_to_one(deferred, proposals)
+                yield [proposals[n] for n, _, _ in deferred]
+
     def _match_here(self, ordered: list[BankTxn]) -> tuple[list[MatchProposal], list[_Deferred]]:
         proposals: list[MatchProposal] = []
         deferred: list[_Deferred] = []

@@ -21,13 +21,14 @@ from typing import Any
 from django.conf import settings
 
 from huikuan.banking.matching import Matcher
+from huikuan.banking.matching.stream import match_in_windows
 from huikuan.core.memory import collector_paused
 from huikuan.core.money import ZERO
 
 from ..choices import Direction, MatchStatus
 from ..models import BankAccount, BankTransaction
 from .open_items import build_open_items
-from .storing import facts_of, store_proposals
+from .storing import WINDOW, Stored, facts_of, store_proposals
 
 Progress = Callable[[int, int], None]
 # lines paid off and due this many days before the first pending transaction still take part, so that
@@ -52,8 +53,20 @@ class ReconcileSummary:
     exceptions: Counter = field(default_factory=Counter)
     skipped: int = 0
     auto_amount: Decimal = ZERO
-    # wall seconds of each phase: reading the transactions and the open items, indexing, matching, storing
+    # wall seconds of each phase: reading the transactions and the open items, indexing, waiting for the
+    # engine's proposals (matching), storing them — matching and storing overlap: see `_reconcile`
     seconds: dict[str, float] = field(default_factory=dict)
+
+    def count(self, outcome: Stored | None) -> None:
+        if outcome is None:
+            self.skipped += 1
+        elif outcome.status == MatchStatus.AUTO:
+            self.auto += 1
+            self.auto_amount += outcome.allocated
+        elif outcome.status == MatchStatus.SUGGESTED:
+            self.suggested += 1
+        else:
+            self.exceptions[outcome.exception_kind] += 1
 
     def as_dict(self) -> dict[str, Any]:
         return {"considered": self.considered, "auto": self.auto, "suggested": self.suggested,
@@ -91,20 +104,16 @@ def _reconcile(actor: Any, account: BankAccount | None, progress: Progress | Non
     del items
     clock.lap("index")
     by_key = {str(t.pk): t for t in txns}
-    proposals = matcher.match(t.engine_txn() for t in txns)
-    del matcher
-    clock.lap("match")
-    for outcome in store_proposals(actor, [(by_key[p.txn_key], p) for p in proposals], progress):
-        if outcome is None:
-            summary.skipped += 1
-        elif outcome.status == MatchStatus.AUTO:
-            summary.auto += 1
-            summary.auto_amount += outcome.allocated
-        elif outcome.status == MatchStatus.SUGGESTED:
-            summary.suggested += 1
-        else:
-            summary.exceptions[outcome.exception_kind] += 1
-    clock.lap("store")
+    done = 0
+    # a window is stored while the engine (in a child process, on a second core) matches the next
+    for proposals in match_in_windows(matcher, (t.engine_txn() for t in txns), WINDOW):
+        clock.lap("match")
+        for outcome in store_proposals(actor, [(by_key[p.txn_key], p) for p in proposals]):
+            summary.count(outcome)
+        done += len(proposals)
+        if progress:
+            progress(done, len(txns))
+        clock.lap("store")
     return summary
 
 
@@ -114,6 +123,7 @@ class _Clock:
         self._last = time.perf_counter()
 
     def lap(self, phase: str) -> None:
+        """The seconds since the last lap counted to ``phase`` (added up over laps of one phase)."""
         now = time.perf_counter()
-        self.seconds[phase] = now - self._last
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + now - self._last
         self._last = now
