@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
+import orjson
 from django.db import connection, models
 from django.utils import timezone
 
@@ -113,9 +114,17 @@ def last_pk(model: type[models.Model]) -> int:
 
 
 def json_adapter() -> Callable[[Any], Any]:
-    """value → a JSON column's value as the database driver takes it (what `JSONField.get_db_prep_save`
-    gives); get it once for many rows (each `connection.ops` lookup goes through a thread-local)."""
+    """value (plain JSON: str, int, float, bool, None, lists and dicts of them) → a JSON column's value as the
+    database driver takes it (what `JSONField.get_db_prep_save` gives); get it once for many rows. On SQLite,
+    where that value is the JSON text, orjson writes it (a tenth of the time of `json.dumps`; the same JSON,
+    non-ASCII text as UTF-8 rather than escaped)."""
+    if connection.vendor == "sqlite":
+        return _json_text
     return partial(connection.ops.adapt_json_value, encoder=None)
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def update_values(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],

@@ -112,21 +112,22 @@ def record_many(actor: Any, events: Iterable[tuple[str, str, Any, dict[str, Any]
 
     user = getattr(actor, "pk", None)
     as_json = json_adapter()
-    rows = ((action, label, str(pk), as_json({key: _jsonable(value) for key, value in data.items()}))
+    rows = ((action, label, str(pk), as_json({key: value if type(value) is str else _jsonable(value)
+                                              for key, value in data.items()}))
             for action, label, pk, data in events)
     return insert_rows(AuditEvent, ["action", "object_type", "object_id", "data"], rows,
                        same={"actor": user, "at": timezone.now()})
 
 
 def _jsonable(value: Any) -> Any:
+    """Text, whole numbers, booleans and None as they are; dicts (keys as text) and lists of them; anything
+    else (a Decimal, a date, a float) as its text. Plain text skips the call (most values are)."""
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): v if type(v) is str else _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, bool | int | str):
-        return value
+        return [v if type(v) is str else _jsonable(v) for v in value]
     return str(value)
 
 

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows, update_values
+from huikuan.core.bulk import LOOKUP_CHUNK, insert_rows, rows_in, update_values
 from huikuan.core.money import ZERO, to_money
 from huikuan.core.services import business_calendar, next_number, record, record_many
 from huikuan.receivables import services as ledger
@@ -385,12 +385,12 @@ def disbursable(receivable_ids: Sequence[int]) -> dict[int, LoanApplication]:
     """Per loan receivable, its one open application that waits for the bank's money and may be disbursed now,
     locked (with its bank). Receivables with none, or with more than one, are left out."""
     found: dict[int, list[LoanApplication]] = defaultdict(list)
-    ids = sorted(set(receivable_ids))
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        # only the receivable in SQL, so that the database searches its index (not the many applications
-        # without a disbursement yet); the rest is checked here
+    # the receivables' applications first, by the receivable index alone (few: most loan lines have one), then
+    # those locked; the rest is checked here
+    app_ids = sorted(pk for pk, in rows_in(LoanApplication, ["pk"], "receivable", receivable_ids))
+    for start in range(0, len(app_ids), LOOKUP_CHUNK):
         for app in (LoanApplication.objects.select_for_update(of=("self",)).select_related("bank")
-                    .filter(receivable_id__in=ids[start:start + LOOKUP_CHUNK]).order_by("pk")):
+                    .filter(pk__in=app_ids[start:start + LOOKUP_CHUNK]).order_by("pk")):
             if app.stage not in TERMINAL and app.disbursement_receipt_id is None:
                 found[app.receivable_id].append(app)  # type: ignore[index]
     out = {}

@@ -103,7 +103,7 @@ def _plan_lines(projects: set[int] | None) -> Iterator[tuple]:
         f"SELECT r.id, r.contract_id, r.kind, {ordinal_sql('r.due_date')}, {cents_sql('r.amount')}, "  # noqa: S608
         f"c.contract_no, b.name, u.number, c.project_id FROM {r} r JOIN {c} c ON c.id = r.contract_id "
         f"JOIN {u} u ON u.id = c.unit_id JOIN {b} b ON b.id = u.building_id "
-        f"WHERE c.status = %s AND r.kind NOT IN (%s, %s){scope} ORDER BY r.contract_id, r.due_date, r.id", params)
+        f"WHERE c.status = %s AND r.kind NOT IN (%s, %s){scope} ORDER BY c.id, r.due_date, r.id", params)
 
 
 class _Memo(dict):
