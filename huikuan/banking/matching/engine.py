@@ -573,15 +573,15 @@ class Matcher:
     def match_windows(self, txns: Iterable[BankTxn], size: int,
                       first: int | None = None) -> Iterator[list[MatchProposal]]:
         """The proposals of `match` (in one process), a window of ``size`` transactions of the date order at a
-        time (the first ``first``, if given: a caller waiting for it starts sooner), each as soon as it is
-        matched: all but those the N:1 pass may still place, which come last, after that pass. A caller may
-        store one window while the next is matched (see `matching.stream`)."""
+        time, each as soon as it is matched: all but those the N:1 pass may still place, which come last, after
+        that pass. A caller may store one window while the next is matched (see `matching.stream`). With
+        ``first``, the windows start at that size and double up to ``size`` (a caller waiting for the first starts
+        sooner, and has the second by the time it is done with the first)."""
         with _no_gc(freeze=True):
             ordered = sorted(txns, key=_date_and_key)
             proposals: list[MatchProposal] = []
             deferred: list[_Deferred] = []
-            ends = [*range(min(first or size, size), len(ordered), size), len(ordered)]
-            for start, end in zip([0, *ends[:-1]], ends, strict=True):
+            for start, end in _window_bounds(len(ordered), size, first or size):
                 final = []
                 for t in ordered[start:end]:
                     p = self.match_one(t)
@@ -1552,6 +1552,17 @@ class _Speculation:
         for rem_after, recent_after in writes:
             self.rem_writes.update(rem_after)
             self.recent_writes.update(recent_after)
+
+
+def _window_bounds(n: int, size: int, first: int) -> list[tuple[int, int]]:
+    """(start, end) of consecutive windows over n positions: ``first`` long, then each twice the one before, up to
+    ``size``; at least one (empty, when n is 0)."""
+    bounds: list[tuple[int, int]] = []
+    start, step = 0, max(1, min(first, size))
+    while start < n or not bounds:
+        bounds.append((start, min(start + step, n)))
+        start, step = start + step, min(2 * step, size)
+    return bounds
 
 
 def _windows(n: int) -> list[int]:

@@ -23,7 +23,7 @@ from .engine import PARALLEL_FROM, Matcher, _can_fork, _masked_parts, _portable,
 from .model import BankTxn, MatchProposal
 
 _END = "end"  # the child's last message: every window was sent
-FIRST_SHARE = 5  # the first window: a fifth of the others (the caller waits for it, idle)
+FIRST_SHARE = 10  # the first window: a tenth of the full size (the caller waits for it, idle); then doubling
 
 
 def match_in_windows(matcher: Matcher, txns: Iterable[BankTxn], size: int,

@@ -15,6 +15,7 @@ from typing import Any
 
 from huikuan.banking.matching import OpenItem
 from huikuan.core.sql import cents_sql, ordinal_sql, stream_rows
+from huikuan.customers.models import Customer
 from huikuan.mortgages.models import LoanApplication
 from huikuan.org.models import Building, Unit
 from huikuan.receivables.choices import LOAN_KINDS, ReceivableKind
@@ -40,8 +41,7 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
     projects = None if project_ids is None else set(project_ids)
     names: dict[int, list[str]] = defaultdict(list)
     customers: dict[int, list[int]] = defaultdict(list)
-    for contract_id, customer_id, name in (ContractParty.objects.filter(contract__status=ContractStatus.SIGNED)
-                                           .values_list("contract_id", "customer_id", "customer__name")):
+    for contract_id, customer_id, name in _parties():
         names[contract_id].append(name)
         customers[contract_id].append(customer_id)
     alias_names: dict[int, set[str]] = defaultdict(set)
@@ -63,12 +63,13 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
                              f"FROM {LedgerEntry._meta.db_table} GROUP BY receivable_id", []))
     money, day = _Memo(lambda cents: Decimal(cents).scaleb(-2)), _Memo(date.fromordinal)
     since = paid_since.toordinal() if paid_since is not None else None
-    no_names: list[str] = []
-    no_set: set[str] = set()
+    no_names: tuple[str, ...] = ()
+    nothing: frozenset[str] = frozenset()
     items: list[OpenItem] = []
     add, owed_change, bank_of = items.append, moved.get, lender.get
     current = None
-    shared: tuple[tuple[str, ...], list[str], set[str], set[str]] = ((), no_names, no_set, no_set)
+    shared: tuple[tuple[str, ...], list[str] | tuple[str, ...], set[str] | frozenset[str],
+                  set[str] | frozenset[str]] = ((), no_names, nothing, nothing)
     for pk, contract_id, kind, due, amount, contract_no, building, number, project_id in _plan_lines(projects):
         left = amount + owed_change(pk, 0)
         if left <= 0 and (left < 0 or since is None or due < since):
@@ -76,16 +77,28 @@ def build_open_items(project_ids: Iterable[int] | None = None, paid_since: date 
         if contract_id != current:
             current = contract_id
             people = customers.get(contract_id, ())
-            # each contract's own sets and lists (shared by its items only)
-            shared = ((unit_label(building, number),), list(names.get(contract_id, no_names)),
-                      set(seen_accounts.get(contract_id, no_set)).union(*(alias_accounts.get(c, no_set)
-                                                                          for c in people)),
-                      set().union(*(alias_names.get(c, no_set) for c in people)))
+            # the contract's lists and sets, shared by its items (the engine only reads them); none: one empty set
+            accounts = [alias_accounts[c] for c in people if c in alias_accounts]
+            seen = seen_accounts.get(contract_id)
+            if seen:
+                accounts.append(seen)
+            known = [alias_names[c] for c in people if c in alias_names]
+            shared = ((unit_label(building, number),), names.get(contract_id, no_names),
+                      set().union(*accounts) if accounts else nothing, set().union(*known) if known else nothing)
         # positional, in OpenItem's field order (receivable, contract, contract no., units, kind, due date,
         # outstanding, parties, known payer accounts, known payer names, lending bank, original amount, project)
         add(OpenItem(pk, contract_id, contract_no, shared[0], kind, day[due], money[left], shared[1], shared[2],
                      shared[3], bank_of(pk, "") if left > 0 and kind in LOAN_KINDS else "", money[amount], project_id))
     return items
+
+
+def _parties() -> Iterator[tuple[int, int, str]]:
+    """(contract, customer, name) of every party of a signed contract."""
+    p, c, cu = ContractParty._meta.db_table, Contract._meta.db_table, Customer._meta.db_table
+    # table names come from the models; the status is a bound parameter
+    return stream_rows(f"SELECT p.contract_id, p.customer_id, cu.name FROM {p} p "  # noqa: S608
+                       f"JOIN {c} c ON c.id = p.contract_id JOIN {cu} cu ON cu.id = p.customer_id "
+                       f"WHERE c.status = %s", [ContractStatus.SIGNED])
 
 
 def _plan_lines(projects: set[int] | None) -> Iterator[tuple]:
