@@ -28,13 +28,11 @@ import gc
 import math
 import os
 import pickle
-import struct
 import tempfile
-import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache, partial
@@ -43,6 +41,11 @@ from operator import attrgetter, itemgetter, ne
 from typing import IO, Any
 
 import numpy as np
+
+from huikuan.core.forking import can_fork as _can_fork
+from huikuan.core.forking import reap as _reap
+from huikuan.core.forking import receive as _receive
+from huikuan.core.forking import send as _send
 
 from .model import LOAN_KINDS, BankTxn, DisbursementRow, MatchProposal, OpenItem
 from .normalize import (
@@ -1395,14 +1398,6 @@ def _proposal(key: str, values: tuple) -> MatchProposal:
                          contract_id, candidates)
 
 
-def _can_fork() -> bool:
-    """A second core, os.fork, and no other Python thread here (a fork copies only the calling thread)."""
-    if not hasattr(os, "fork") or threading.active_count() > 1:
-        return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores >= 2
-
-
 class _Merge:
     """The records of the two halves of `Matcher._match_in_two`, window by window, in date order: each kept
     when what it read still holds after the transactions before it (its writes then applied to the matcher's
@@ -1580,40 +1575,6 @@ def _cut(positions: list[int], cuts: list[int]) -> list[list[int]]:
         out.append(positions[lo:hi])
         lo = hi
     return out
-
-
-def _send(pipe: int, spool: IO[bytes], value: object) -> None:
-    """Append ``value`` pickled to the spool, then tell the other process where it is (16 bytes on the pipe)."""
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    fd = spool.fileno()
-    at = os.lseek(fd, 0, os.SEEK_END)
-    done = 0
-    while done < len(data):
-        done += os.pwrite(fd, data[done:], at + done)
-    os.write(pipe, struct.pack("<QQ", at, len(data)))
-
-
-def _receive(pipe: int, spool: IO[bytes]) -> Any:
-    """The next value the other process sent; None if it has gone (the pipe closed)."""
-    head = b""
-    while len(head) < 16:
-        more = os.read(pipe, 16 - len(head))
-        if not more:
-            return None
-        head += more
-    at, size = struct.unpack("<QQ", head)
-    data = b""
-    while len(data) < size:
-        more = os.pread(spool.fileno(), size - len(data), at + len(data))
-        if not more:
-            return None
-        data += more
-    return pickle.loads(data)  # noqa: S301 - our own spool, written by our own child or parent
-
-
-def _reap(pid: int) -> None:
-    with suppress(ChildProcessError):  # reaped already (someone else's SIGCHLD handler)
-        os.waitpid(pid, 0)
 
 
 # ---- the indexes by key, in bulk: computed as plain arrays (in a helper process when large), then made _Groups

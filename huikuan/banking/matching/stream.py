@@ -19,7 +19,9 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 
-from .engine import PARALLEL_FROM, Matcher, _can_fork, _masked_parts, _portable, _proposal, _reap, _receive, _send
+from huikuan.core.forking import can_fork, reap, receive, send
+
+from .engine import PARALLEL_FROM, Matcher, _masked_parts, _portable, _proposal
 from .model import BankTxn, MatchProposal
 
 _END = "end"  # the child's last message: every window was sent
@@ -32,7 +34,7 @@ def match_in_windows(matcher: Matcher, txns: Iterable[BankTxn], size: int,
     PARALLEL_FROM transactions and the machine can fork: a second core, no other Python thread here)."""
     ordered = list(txns)
     if apart is None:
-        apart = len(ordered) >= PARALLEL_FROM and _can_fork()
+        apart = len(ordered) >= PARALLEL_FROM and can_fork()
     if not apart:
         yield from matcher.match_windows(ordered, size)
         return
@@ -55,8 +57,8 @@ def _in_child(matcher: Matcher, txns: list[BankTxn], size: int) -> Iterator[list
                 if names is not None:
                     matcher._masked_from = (down_read, down)  # taken on first use (built here if none comes)
                 for window in matcher.match_windows(txns, size, first):
-                    _send(write, spool, [(p.txn_key, _portable(p)) for p in window])
-                _send(write, spool, _END)
+                    send(write, spool, [(p.txn_key, _portable(p)) for p in window])
+                send(write, spool, _END)
                 status = 0
             finally:
                 os._exit(status)
@@ -66,10 +68,10 @@ def _in_child(matcher: Matcher, txns: list[BankTxn], size: int) -> Iterator[list
         try:
             if names is not None:
                 with suppress(BrokenPipeError):  # the child is gone: the windows below tell
-                    _send(down_write, down, _masked_parts(names))
+                    send(down_write, down, _masked_parts(names))
             os.close(down_write)
             down_write = -1
-            while (got := _receive(read, spool)) is not None:
+            while (got := receive(read, spool)) is not None:
                 if got == _END:
                     finished = True
                     break
@@ -83,7 +85,7 @@ def _in_child(matcher: Matcher, txns: list[BankTxn], size: int) -> Iterator[list
             if not finished:  # failed, or the caller stopped early: nothing more is wanted of the child
                 with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-            _reap(pid)
+            reap(pid)
     if finished:
         return
     for window in matcher.match_windows(txns, size, first):  # the child failed: matched here, what it did not hand out

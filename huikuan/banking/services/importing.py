@@ -11,7 +11,7 @@ overlapping statement, or two imports of one file at the same moment, never add 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from huikuan.banking.statements import (
     transaction_keys,
 )
 from huikuan.core.bulk import insert_rows
+from huikuan.core.forking import results_in_child
 from huikuan.core.services import record
 
 from ..choices import Direction, StatementStatus
@@ -60,29 +61,74 @@ def read_mapping(text: str) -> ColumnMapping:
 def import_statement(*, actor: Any, source: str | Path | bytes, account_no: str, filename: str | None = None,
                      mapping: ColumnMapping | None = None, progress: Progress | None = None) -> ImportOutcome:
     """Import one statement file into `account_no`. Raises StatementError (nothing written) for a bad file."""
+    account_no = _account_no(account_no)
+    parsed = _parse(*_read(source, filename), mapping if mapping is not None else _saved_mapping(account_no))
+    if progress:
+        progress(0, len(parsed.result.transactions))
+    return _store(actor=actor, parsed=parsed, account_no=account_no, new_mapping=mapping, progress=progress)
+
+
+def import_statements(*, actor: Any, files: Sequence[tuple[str | Path, str]], mapping: ColumnMapping | None = None
+                      ) -> Iterator[tuple[Path, ImportOutcome | StatementError]]:
+    """Several (file, account number) at once, each as `import_statement` — all or nothing per file; a bad file is
+    handed back with its error and the others go ahead — in order, each file's outcome as soon as it is stored.
+    The files are read and parsed in a forked child process (`core.forking.results_in_child`, on a second core)
+    while this one stores the files before. The account mappings used are those saved when the run starts."""
+    jobs = [(Path(path), _account_no(account)) for path, account in files]
+    saved = {account: _saved_mapping(account) for _, account in jobs} if mapping is None else {}
+
+    def parse(job: tuple[Path, str]) -> _Parsed:
+        return _parse(*_read(job[0], None), mapping if mapping is not None else saved[job[1]])
+
+    for (path, account), parsed in zip(jobs, results_in_child(parse, jobs, handed=(StatementError,)), strict=True):
+        if isinstance(parsed, _Parsed):
+            try:
+                yield path, _store(actor=actor, parsed=parsed, account_no=account, new_mapping=mapping, progress=None)
+            except StatementError as exc:
+                yield path, exc
+        elif isinstance(parsed, StatementError):
+            yield path, parsed
+        else:
+            raise parsed
+
+
+@dataclass
+class _Parsed:
+    """A statement file read and parsed (nothing written yet)."""
+
+    filename: str
+    digest: str
+    result: ParseResult
+
+
+def _account_no(account_no: str) -> str:
     account_no = account_no.strip()
     if not account_no:
         raise StatementError("an account number is needed to import a statement")
+    return account_no
+
+
+def _read(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]:
     if isinstance(source, bytes | bytearray):
-        data = bytes(source)
-        filename = filename or "statement"
-    else:
-        path = Path(source)
-        filename = filename or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise StatementError(f"cannot read the file: {exc.strerror}", filename=filename)
-    digest = hashlib.sha256(data).hexdigest()
-    known = BankAccount.objects.filter(account_no=account_no).first()
-    used_mapping = mapping
-    if used_mapping is None and known is not None and known.column_mapping:
-        used_mapping = ColumnMapping.from_dict(known.column_mapping)
-    result = parse_statement(data, filename=filename, mapping=used_mapping)
-    if progress:
-        progress(0, len(result.transactions))
-    return _store(actor=actor, result=result, data_hash=digest, filename=filename, account_no=account_no,
-                  new_mapping=mapping, progress=progress)
+        return bytes(source), filename or "statement"
+    path = Path(source)
+    filename = filename or path.name
+    try:
+        return path.read_bytes(), filename
+    except OSError as exc:
+        raise StatementError(f"cannot read the file: {exc.strerror}", filename=filename)
+
+
+def _saved_mapping(account_no: str) -> ColumnMapping | None:
+    """The column mapping saved on the account, if it is known and has one."""
+    saved = BankAccount.objects.filter(account_no=account_no).values_list("column_mapping", flat=True).first()
+    return ColumnMapping.from_dict(saved) if saved else None
+
+
+def _parse(data: bytes, filename: str, mapping: ColumnMapping | None) -> _Parsed:
+    """No database: the file's transactions (StatementError for a bad file)."""
+    result = parse_statement(data, filename=filename, mapping=mapping)
+    return _Parsed(filename, hashlib.sha256(data).hexdigest(), result)
 
 
 def _warnings_for(result: ParseResult, account_no: str) -> list[str]:
@@ -98,8 +144,9 @@ def _digits(text: str) -> str:
 
 
 @transaction.atomic
-def _store(*, actor: Any, result: ParseResult, data_hash: str, filename: str, account_no: str,
-           new_mapping: ColumnMapping | None, progress: Progress | None) -> ImportOutcome:
+def _store(*, actor: Any, parsed: _Parsed, account_no: str, new_mapping: ColumnMapping | None,
+           progress: Progress | None) -> ImportOutcome:
+    result, data_hash, filename = parsed.result, parsed.digest, parsed.filename
     txs = result.transactions
     keys = transaction_keys(txs)
     gaps = [str(g) for g in check_balance_continuity(txs, result.opening_balance)]

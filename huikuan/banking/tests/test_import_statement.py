@@ -185,3 +185,52 @@ def test_a_line_whose_amount_is_not_a_number_writes_nothing(monkeypatch):
         import_statement(actor=None, source=b"anything", filename="odd.csv", account_no=ACCOUNT)
     assert (err.value.filename, err.value.line) == ("odd.csv", 7)
     assert (BankAccount.objects.count(), Statement.objects.count(), BankTransaction.objects.count()) == (0, 0, 0)
+
+
+def test_several_files_are_imported_each_whole_with_a_bad_one_handed_back(tmp_path, monkeypatch):
+    from huikuan.banking.services import importing
+    from huikuan.banking.services.importing import import_statements
+
+    # given three statement files of two accounts, the middle one unreadable
+    paths = []
+    for name, content in (("first.csv", csv_statement(MARCH_1_5)), ("bad.csv", b"\x00\x01\x02" * 500),
+                          ("second.csv", csv_statement(MARCH_5_9))):
+        paths.append(tmp_path / name)
+        paths[-1].write_bytes(content)
+    forks = []
+    real = importing.results_in_child
+
+    def counting(*args, **kwargs):
+        forks.append(kwargs.get("apart"))
+        return real(*args, **kwargs, apart=True)  # parsed in a child, whatever the machine
+
+    monkeypatch.setattr(importing, "results_in_child", counting)
+    # when they are imported at once, the first and the bad one into one account, the last into another
+    outcomes = list(import_statements(actor=None, files=[(paths[0], ACCOUNT), (paths[1], ACCOUNT), (paths[2], "B-2")]))
+    # then each file has its outcome, in order: the bad one its error (nothing of it written), the others stored
+    assert forks == [None] and [path.name for path, _ in outcomes] == ["first.csv", "bad.csv", "second.csv"]
+    first, bad, second = (outcome for _, outcome in outcomes)
+    assert isinstance(bad, StatementError) and "unrecognised file" in str(bad)
+    assert (first.new, second.new) == (3, 2)
+    assert sorted(Statement.objects.values_list("file_name", "account__account_no")) == [
+        ("first.csv", ACCOUNT), ("second.csv", "B-2")]
+    assert BankTransaction.objects.filter(account__account_no=ACCOUNT).count() == 3
+
+
+def test_a_folder_of_statements_one_per_account_from_the_command(tmp_path):
+    # given two statements named by their accounts and one broken file
+    (tmp_path / "6222000000000001.csv").write_bytes(csv_statement(MARCH_1_5))
+    (tmp_path / "6222000000000002.csv").write_bytes(csv_statement(MARCH_5_9))
+    (tmp_path / "6222000000000003.csv").write_bytes(b"\x00\x01\x02" * 500)
+    out, err = StringIO(), StringIO()
+    # when the three are imported at once, each into the account its name gives
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_statement", *sorted(str(p) for p in tmp_path.glob("*.csv")), "--account-from-name",
+                     "--no-progress", stdout=out, stderr=err)
+    # then the two good ones are stored in their accounts, the broken one is reported, and the status is 2
+    assert exit_info.value.code == 2
+    assert sorted(Statement.objects.values_list("account__account_no", "rows_new")) == [
+        ("6222000000000001", 3), ("6222000000000002", 2)]
+    assert "6222000000000001.csv (csv) → 6222000000000001: 3 line(s), 3 new" in out.getvalue()
+    assert "6222000000000003.csv: nothing was imported." in err.getvalue()
+    assert "1 of 3 file(s) not imported." in err.getvalue()

@@ -64,7 +64,7 @@ def test_a_failed_child_leaves_the_rest_to_this_process(monkeypatch):
     items, txns = _book(seed=6, contracts=600, n_txns=1200)
     serial = {p.txn_key: p for p in Matcher(items).match(txns, processes=1)}
     parent = os.getpid()
-    real_send = stream._send
+    real_send = stream.send
     sent: list[int] = []
 
     def send(pipe: int, spool, value) -> None:
@@ -74,7 +74,7 @@ def test_a_failed_child_leaves_the_rest_to_this_process(monkeypatch):
                 raise RuntimeError("child failure")
         real_send(pipe, spool, value)
 
-    monkeypatch.setattr(stream, "_send", send)
+    monkeypatch.setattr(stream, "send", send)
     here = _matched_here(monkeypatch)
     got = [p for window in stream.match_in_windows(Matcher(items), txns, 100, apart=True) for p in window]
     assert here == [1]  # matched again here, after the child's failure

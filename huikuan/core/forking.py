@@ -1,0 +1,128 @@
+"""Work in a forked child process beside this one — the second core — with values handed over as they are made.
+
+Plain standard library (no Django: a child never touches this process's database connection). A value goes
+pickled to a spool file, and the other process is told where on a pipe (`send` / `receive`): the pipe carries 16
+bytes a value, so neither side blocks on a large one. The matching engine (`banking.matching`) and the statement
+import (`results_in_child`) use it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import suppress
+from typing import IO, Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+_END = "end"  # a child's last message: every value was sent
+
+
+def can_fork() -> bool:
+    """A second core, os.fork, and no other Python thread here (a fork copies only the calling thread)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores >= 2
+
+
+def send(pipe: int, spool: IO[bytes], value: object) -> None:
+    """Append ``value`` pickled to the spool, then tell the other process where it is (16 bytes on the pipe)."""
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    fd = spool.fileno()
+    at = os.lseek(fd, 0, os.SEEK_END)
+    done = 0
+    while done < len(data):
+        done += os.pwrite(fd, data[done:], at + done)
+    os.write(pipe, struct.pack("<QQ", at, len(data)))
+
+
+def receive(pipe: int, spool: IO[bytes]) -> Any:
+    """The next value the other process sent; None if it has gone (the pipe closed)."""
+    head = b""
+    while len(head) < 16:
+        more = os.read(pipe, 16 - len(head))
+        if not more:
+            return None
+        head += more
+    at, size = struct.unpack("<QQ", head)
+    data = b""
+    while len(data) < size:
+        more = os.pread(spool.fileno(), size - len(data), at + len(data))
+        if not more:
+            return None
+        data += more
+    return pickle.loads(data)  # noqa: S301 - our own spool, written by our own child or parent
+
+
+def reap(pid: int) -> None:
+    with suppress(ChildProcessError):  # reaped already (someone else's SIGCHLD handler)
+        os.waitpid(pid, 0)
+
+
+def results_in_child(func: Callable[[T], R], items: Sequence[T], *, handed: tuple[type[BaseException], ...] = (),
+                     apart: bool | None = None) -> Iterator[R | BaseException]:
+    """``func(item)`` for each item, in order, worked out in a forked child one after the other and handed over as
+    each is done — the caller uses one result while the child works on the next. ``func`` must not use what a
+    fork cannot share (a database connection, other threads). An exception of a ``handed`` type comes in the
+    result's place (the caller decides); any other ends the child, and the results it did not hand over are
+    worked out here (raising here, if they raise again). ``apart``: None — in a child when there are at least
+    two items and the machine can fork (`can_fork`)."""
+    if apart is None:
+        apart = len(items) >= 2 and can_fork()
+    done = 0
+    if apart:
+        with tempfile.TemporaryFile() as spool:
+            read, write = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                status = 1
+                try:
+                    os.close(read)
+                    for item in items:
+                        try:
+                            result: Any = func(item)
+                        except handed as exc:
+                            result = _Raised(exc)
+                        send(write, spool, result)
+                    send(write, spool, _END)
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(write)
+            finished = False
+            try:
+                while (got := receive(read, spool)) is not None:
+                    if isinstance(got, str) and got == _END:
+                        finished = True
+                        break
+                    done += 1
+                    yield got.exception if isinstance(got, _Raised) else got
+            finally:
+                os.close(read)
+                if not finished:  # failed, or the caller stopped early: nothing more is wanted of the child
+                    with suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                reap(pid)
+    yield from _here(func, items[done:], handed)
+
+
+def _here(func: Callable[[T], R], items: Iterable[T], handed: tuple[type[BaseException], ...]
+          ) -> Iterator[R | BaseException]:
+    for item in items:
+        try:
+            yield func(item)
+        except handed as exc:
+            yield exc
+
+
+class _Raised:
+    """An exception handed over in a result's place (marked, so that a function may return exceptions too)."""
+
+    def __init__(self, exception: BaseException):
+        self.exception = exception
