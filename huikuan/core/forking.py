@@ -2,8 +2,9 @@
 
 Plain standard library (no Django: a child never touches this process's database connection). A value goes
 pickled to a spool file, and the other process is told where on a pipe (`send` / `receive`): the pipe carries 16
-bytes a value, so neither side blocks on a large one. The matching engine (`banking.matching`) and the statement
-import (`results_in_child`) use it.
+bytes a value, so neither side blocks on a large one. `values_in_child` runs a producer in a child and hands its
+values over as they come (reconciliation's matching windows, `banking.matching.stream`); `results_in_child` maps a
+function over items that way (the statement import); the engine's own two-process run uses `send` / `receive`.
 """
 
 from __future__ import annotations
@@ -65,60 +66,87 @@ def reap(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
+class Channel:
+    """The parent's side of a hand-down channel as the child sees it: the one value the parent sends after the
+    fork (`take`: None if none comes)."""
+
+    def __init__(self, pipe: int, spool: IO[bytes]):
+        self.pipe, self.spool = pipe, spool
+
+    def take(self) -> Any:
+        return receive(self.pipe, self.spool)
+
+
+def values_in_child(produce: Callable[[Channel | None, int], Iterable[R]], *,
+                    hand_down: Callable[[], object] | None = None) -> Iterator[R]:
+    """The values ``produce(channel, skip)`` yields, made in a forked child and handed over one by one as they are
+    made (the caller uses one while the child makes the next). ``produce`` must not use what a fork cannot share
+    (a database connection, other threads); it gets ``skip`` = 0 and, with ``hand_down``, a `Channel` on which
+    the one value ``hand_down()`` — computed here after the fork, while the child starts — arrives. Should the
+    child fail, ``produce(None, n)`` runs here and must yield what follows the n values already handed over. A
+    caller that stops early ends the child."""
+    handed = 0
+    finished = False
+    with tempfile.TemporaryFile() as spool, tempfile.TemporaryFile() as down:
+        read, write = os.pipe()
+        down_read, down_write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            status = 1
+            try:
+                os.close(read)
+                os.close(down_write)
+                for value in produce(Channel(down_read, down) if hand_down else None, 0):
+                    send(write, spool, value)
+                send(write, spool, _END)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write)
+        os.close(down_read)
+        try:
+            if hand_down is not None:
+                with suppress(BrokenPipeError):  # the child is gone: what it handed over tells
+                    send(down_write, down, hand_down())
+            os.close(down_write)
+            down_write = -1
+            while (got := receive(read, spool)) is not None:
+                if isinstance(got, str) and got == _END:
+                    finished = True
+                    break
+                handed += 1
+                yield got
+        finally:
+            os.close(read)
+            if down_write >= 0:
+                os.close(down_write)
+            if not finished:  # failed, or the caller stopped early: nothing more is wanted of the child
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            reap(pid)
+    if not finished:
+        yield from produce(None, handed)
+
+
 def results_in_child(func: Callable[[T], R], items: Sequence[T], *, handed: tuple[type[BaseException], ...] = (),
                      apart: bool | None = None) -> Iterator[R | BaseException]:
-    """``func(item)`` for each item, in order, worked out in a forked child one after the other and handed over as
-    each is done — the caller uses one result while the child works on the next. ``func`` must not use what a
-    fork cannot share (a database connection, other threads). An exception of a ``handed`` type comes in the
-    result's place (the caller decides); any other ends the child, and the results it did not hand over are
-    worked out here (raising here, if they raise again). ``apart``: None — in a child when there are at least
+    """``func(item)`` for each item, in order, worked out in a forked child (`values_in_child`) one after the
+    other — the caller uses one result while the child works on the next. An exception of a ``handed`` type comes
+    in the result's place (the caller decides); any other ends the child, and the results it did not hand over
+    are worked out here (raising here, if they raise again). ``apart``: None — in a child when there are at least
     two items and the machine can fork (`can_fork`)."""
     if apart is None:
         apart = len(items) >= 2 and can_fork()
-    done = 0
-    if apart:
-        with tempfile.TemporaryFile() as spool:
-            read, write = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the child: never returns
-                status = 1
-                try:
-                    os.close(read)
-                    for item in items:
-                        try:
-                            result: Any = func(item)
-                        except handed as exc:
-                            result = _Raised(exc)
-                        send(write, spool, result)
-                    send(write, spool, _END)
-                    status = 0
-                finally:
-                    os._exit(status)
-            os.close(write)
-            finished = False
+
+    def produce(_: Channel | None, skip: int) -> Iterator[Any]:
+        for item in items[skip:]:
             try:
-                while (got := receive(read, spool)) is not None:
-                    if isinstance(got, str) and got == _END:
-                        finished = True
-                        break
-                    done += 1
-                    yield got.exception if isinstance(got, _Raised) else got
-            finally:
-                os.close(read)
-                if not finished:  # failed, or the caller stopped early: nothing more is wanted of the child
-                    with suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-                reap(pid)
-    yield from _here(func, items[done:], handed)
+                yield func(item)
+            except handed as exc:
+                yield _Raised(exc)
 
-
-def _here(func: Callable[[T], R], items: Iterable[T], handed: tuple[type[BaseException], ...]
-          ) -> Iterator[R | BaseException]:
-    for item in items:
-        try:
-            yield func(item)
-        except handed as exc:
-            yield exc
+    for value in values_in_child(produce) if apart else produce(None, 0):
+        yield value.exception if isinstance(value, _Raised) else value
 
 
 class _Raised:

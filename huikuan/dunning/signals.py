@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from huikuan.core.bulk import LOOKUP_CHUNK
+from huikuan.core.bulk import rows_in
 from huikuan.receivables.models import LedgerEntry, Receipt
 from huikuan.receivables.signals import money_moved
 
@@ -48,14 +48,13 @@ def entry_saved(sender: Any, instance: LedgerEntry, created: bool, **_: Any) -> 
 def many_paid(sender: Any, contract_ids: list[int], **_: Any) -> None:
     """Receipts written many at once (reconciliation): the open cases among their contracts are checked."""
     from .casework import close_if_paid
+    from .choices import CaseStatus
     from .models import CollectionCase
 
-    ids = sorted(set(contract_ids))
-    with_case: list[int] = []
-    for start in range(0, len(ids), LOOKUP_CHUNK):
-        with_case += CollectionCase.objects.open().filter(contract_id__in=ids[start:start + LOOKUP_CHUNK]).values_list(
-            "contract_id", flat=True)
-    for contract_id in sorted(set(with_case)):
+    # by the contract index alone, the ids as they are (thousands of contracts a window): the status checked here
+    with_case = {contract_id for contract_id, status in rows_in(CollectionCase, ["contract", "status"], "contract",
+                                                                 contract_ids) if status == CaseStatus.OPEN}
+    for contract_id in sorted(with_case):
         try:
             close_if_paid(contract_id)
         except Exception:  # never let a case check break the money that just arrived

@@ -6,25 +6,21 @@ in one process (`Matcher.match_windows`) and pickles each window's proposals to 
 parent where on a pipe — the same channel as the engine's run in two processes. While the child matches the
 first (small) window, the parent, idle until it comes, builds the one-typo name index and hands it to the child.
 The windows, and the proposals in them, are those of `Matcher.match_windows` in this process. Should the child
-fail, the
-transactions are matched here again from the start (the parent's state is untouched: the child's writes stay
-in the child) and what was not handed out yet is handed out.
+fail, the transactions are matched here again from the start (the parent's state is untouched: the child's
+writes stay in the child) and the windows not handed out yet are handed out (`core.forking.values_in_child`).
 """
 
 from __future__ import annotations
 
-import os
-import signal
-import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import suppress
+from functools import partial
+from itertools import islice
 
-from huikuan.core.forking import can_fork, reap, receive, send
+from huikuan.core.forking import Channel, can_fork, values_in_child
 
 from .engine import PARALLEL_FROM, Matcher, _masked_parts, _portable, _proposal
 from .model import BankTxn, MatchProposal
 
-_END = "end"  # the child's last message: every window was sent
 FIRST_SHARE = 10  # the first window: a tenth of the full size (the caller waits for it, idle); then doubling
 
 
@@ -42,53 +38,16 @@ def match_in_windows(matcher: Matcher, txns: Iterable[BankTxn], size: int,
 
 
 def _in_child(matcher: Matcher, txns: list[BankTxn], size: int) -> Iterator[list[MatchProposal]]:
-    given: set[str] = set()
     first = max(1, size // FIRST_SHARE)
     names = list(matcher.by_name) if matcher._by_masked is None else None
-    with tempfile.TemporaryFile() as spool, tempfile.TemporaryFile() as down:
-        read, write = os.pipe()
-        down_read, down_write = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            status = 1
-            try:
-                os.close(read)
-                os.close(down_write)
-                if names is not None:
-                    matcher._masked_from = (down_read, down)  # taken on first use (built here if none comes)
-                for window in matcher.match_windows(txns, size, first):
-                    send(write, spool, [(p.txn_key, _portable(p)) for p in window])
-                send(write, spool, _END)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write)
-        os.close(down_read)
-        finished = False
-        try:
-            if names is not None:
-                with suppress(BrokenPipeError):  # the child is gone: the windows below tell
-                    send(down_write, down, _masked_parts(names))
-            os.close(down_write)
-            down_write = -1
-            while (got := receive(read, spool)) is not None:
-                if got == _END:
-                    finished = True
-                    break
-                window = [_proposal(key, values) for key, values in got]
-                given.update(p.txn_key for p in window)
-                yield window
-        finally:
-            os.close(read)
-            if down_write >= 0:
-                os.close(down_write)
-            if not finished:  # failed, or the caller stopped early: nothing more is wanted of the child
-                with suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            reap(pid)
-    if finished:
-        return
-    for window in matcher.match_windows(txns, size, first):  # the child failed: matched here, what it did not hand out
-        rest = [p for p in window if p.txn_key not in given]
-        if rest:
-            yield rest
+
+    def produce(channel: Channel | None, skip: int) -> Iterator[list[tuple[str, tuple]]]:
+        if channel is not None:
+            matcher._masked_from = (channel.pipe, channel.spool)  # taken on first use (built if none comes)
+        windows = matcher.match_windows(txns, size, first)
+        for window in islice(windows, skip, None):  # after a child's failure: from the start, without the first
+            yield [(p.txn_key, _portable(p)) for p in window]
+
+    hand_down = None if names is None else partial(_masked_parts, names)
+    for window in values_in_child(produce, hand_down=hand_down):
+        yield [_proposal(key, values) for key, values in window]

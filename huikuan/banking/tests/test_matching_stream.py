@@ -6,6 +6,7 @@ import pytest
 
 from huikuan.banking.matching import Matcher, stream
 from huikuan.banking.matching.engine import _unplaced
+from huikuan.core import forking
 
 from .test_matching_engine import _book
 
@@ -20,7 +21,7 @@ def _counting_forks(monkeypatch) -> list[int]:
             forks.append(pid)
         return pid
 
-    monkeypatch.setattr(stream.os, "fork", fork)
+    monkeypatch.setattr(forking.os, "fork", fork)
     return forks
 
 
@@ -64,7 +65,7 @@ def test_a_failed_child_leaves_the_rest_to_this_process(monkeypatch):
     items, txns = _book(seed=6, contracts=600, n_txns=1200)
     serial = {p.txn_key: p for p in Matcher(items).match(txns, processes=1)}
     parent = os.getpid()
-    real_send = stream.send
+    real_send = forking.send
     sent: list[int] = []
 
     def send(pipe: int, spool, value) -> None:
@@ -74,7 +75,7 @@ def test_a_failed_child_leaves_the_rest_to_this_process(monkeypatch):
                 raise RuntimeError("child failure")
         real_send(pipe, spool, value)
 
-    monkeypatch.setattr(stream, "send", send)
+    monkeypatch.setattr(forking, "send", send)
     here = _matched_here(monkeypatch)
     got = [p for window in stream.match_in_windows(Matcher(items), txns, 100, apart=True) for p in window]
     assert here == [1]  # matched again here, after the child's failure

@@ -67,3 +67,14 @@ def test_one_item_or_no_second_core_stays_here(monkeypatch):
     assert [pid for _, pid in forking.results_in_child(_square_noting_the_process, [5])] == [os.getpid()]
     monkeypatch.setattr(forking, "can_fork", lambda: False)
     assert [v for v, _ in forking.results_in_child(_square_noting_the_process, [1, 2, 3])] == [1, 4, 9]
+
+
+def test_a_value_handed_down_reaches_the_producer_in_the_child():
+    def produce(channel, skip):
+        told = channel.take() if channel is not None else "nothing"
+        for n in range(skip, 3):
+            yield told, n, os.getpid()
+
+    got = list(forking.values_in_child(produce, hand_down=lambda: "from the parent"))
+    assert [(told, n) for told, n, _ in got] == [("from the parent", 0), ("from the parent", 1), ("from the parent", 2)]
+    assert os.getpid() not in {pid for *_, pid in got}
