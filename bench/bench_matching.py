@@ -575,6 +575,8 @@ def main(argv: list[str] | None = None) -> int:
         splink_section(args, data, per, wall)
     else:
         print("\nsplink baseline: skipped (--no-splink)")
+    del data  # the end-to-end run generates its own: this process should not hold two books meanwhile
+    gc.collect()
     if args.e2e:
         ok = e2e_section(args) and ok
     else:
