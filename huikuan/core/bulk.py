@@ -124,7 +124,7 @@ def json_adapter() -> Callable[[Any], Any]:
 
 
 def _json_text(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()  # keys as text, as json.dumps makes them
 
 
 def update_values(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]],

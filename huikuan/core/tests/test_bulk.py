@@ -1,6 +1,7 @@
 """Many-row reads and writes (core.bulk), numbers taken as a block, audit events in bulk, the collector paused."""
 
 import gc
+import json
 from decimal import Decimal as D
 
 import pytest
@@ -55,3 +56,19 @@ def test_the_collector_is_paused_inside_and_restored_after_even_when_nested():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_json_values_read_back_as_written():
+    from django.db import connection
+
+    from huikuan.core.bulk import json_adapter
+
+    # given the JSON of a value with Chinese text, a float, nesting and a whole-number key
+    value = {"reasons": ["合同 HT-2026-0012 在附言中", "x"], "confidence": 0.9731, "lines": {7: "100.00"}, "none": None}
+    text = json_adapter()(value)
+    # then the database reads it as JSON (SQLite: the text; PostgreSQL: the adapter's value), keys as text
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s", [text])
+        stored = cursor.fetchone()[0]
+    assert json.loads(stored if isinstance(stored, str) else json.dumps(stored)) == {
+        "reasons": ["合同 HT-2026-0012 在附言中", "x"], "confidence": 0.9731, "lines": {"7": "100.00"}, "none": None}
