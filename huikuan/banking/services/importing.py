@@ -75,10 +75,10 @@ def import_statements(*, actor: Any, files: Sequence[tuple[str | Path, str]], ma
     The files are read and parsed in a forked child process (`core.forking.results_in_child`, on a second core)
     while this one stores the files before. The account mappings used are those saved when the run starts."""
     jobs = [(Path(path), _account_no(account)) for path, account in files]
-    saved = {account: _saved_mapping(account) for _, account in jobs} if mapping is None else {}
+    saved = _saved_mappings({account for _, account in jobs}) if mapping is None else {}
 
     def parse(job: tuple[Path, str]) -> _Parsed:
-        return _parse(*_read(job[0], None), mapping if mapping is not None else saved[job[1]])
+        return _parse(*_read(job[0], None), mapping if mapping is not None else saved.get(job[1]))
 
     for (path, account), parsed in zip(jobs, results_in_child(parse, jobs, handed=(StatementError,)), strict=True):
         if isinstance(parsed, _Parsed):
@@ -121,8 +121,14 @@ def _read(source: str | Path | bytes, filename: str | None) -> tuple[bytes, str]
 
 def _saved_mapping(account_no: str) -> ColumnMapping | None:
     """The column mapping saved on the account, if it is known and has one."""
-    saved = BankAccount.objects.filter(account_no=account_no).values_list("column_mapping", flat=True).first()
-    return ColumnMapping.from_dict(saved) if saved else None
+    return _saved_mappings({account_no}).get(account_no)
+
+
+def _saved_mappings(account_nos: set[str]) -> dict[str, ColumnMapping]:
+    """Account number → the column mapping saved on it, for those of the accounts that are known and have one
+    (one query)."""
+    return {number: ColumnMapping.from_dict(saved) for number, saved in BankAccount.objects.filter(
+        account_no__in=account_nos).values_list("account_no", "column_mapping") if saved}
 
 
 def _parse(data: bytes, filename: str, mapping: ColumnMapping | None) -> _Parsed:

@@ -7,22 +7,9 @@ import pytest
 from huikuan.banking.matching import Matcher, stream
 from huikuan.banking.matching.engine import _unplaced
 from huikuan.core import forking
+from huikuan.testing.forks import counting_forks
 
 from .test_matching_engine import _book
-
-
-def _counting_forks(monkeypatch) -> list[int]:
-    forks: list[int] = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(forking.os, "fork", fork)
-    return forks
 
 
 def _matched_here(monkeypatch) -> list[int]:
@@ -43,7 +30,7 @@ def test_windows_from_a_child_are_the_proposals_of_one_process(monkeypatch):
     # given a generated book matched in one process
     items, txns = _book()
     serial = {p.txn_key: p for p in Matcher(items).match(txns, processes=1)}
-    forks, here = _counting_forks(monkeypatch), _matched_here(monkeypatch)
+    forks, here = counting_forks(monkeypatch), _matched_here(monkeypatch)
     # when matched in a forked child, 100 transactions a window
     windows = list(stream.match_in_windows(Matcher(items), txns, 100, apart=True))
     # then a child did it, and every transaction has the proposal it has in one process, once
@@ -85,7 +72,7 @@ def test_a_failed_child_leaves_the_rest_to_this_process(monkeypatch):
 
 def test_a_caller_that_stops_early_ends_the_child(monkeypatch):
     items, txns = _book(seed=5, contracts=400, n_txns=800)
-    forks = _counting_forks(monkeypatch)
+    forks = counting_forks(monkeypatch)
     windows = stream.match_in_windows(Matcher(items), txns, 50, apart=True)
     assert next(windows)
     windows.close()
@@ -96,7 +83,7 @@ def test_a_caller_that_stops_early_ends_the_child(monkeypatch):
 
 def test_small_runs_are_matched_here(monkeypatch):
     items, txns = _book(seed=4, contracts=200, n_txns=300)
-    forks = _counting_forks(monkeypatch)
+    forks = counting_forks(monkeypatch)
     serial = Matcher(items).match(txns, processes=1)
     got = [p for window in stream.match_in_windows(Matcher(items), txns, 100) for p in window]
     assert not forks  # fewer than PARALLEL_FROM transactions

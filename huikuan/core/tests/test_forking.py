@@ -5,6 +5,7 @@ import os
 import pytest
 
 from huikuan.core import forking
+from huikuan.testing.forks import counting_forks
 
 
 def _square_noting_the_process(n: int) -> tuple[int, int]:
@@ -45,16 +46,7 @@ def test_an_exception_not_handed_over_is_raised_here():
 
 
 def test_a_caller_that_stops_early_ends_the_child(monkeypatch):
-    children = []
-    real_fork = os.fork
-
-    def fork() -> int:
-        pid = real_fork()
-        if pid:
-            children.append(pid)
-        return pid
-
-    monkeypatch.setattr(forking.os, "fork", fork)
+    children = counting_forks(monkeypatch)
     results = forking.results_in_child(_square_noting_the_process, list(range(50)), apart=True)
     assert next(results)[0] == 0
     results.close()
