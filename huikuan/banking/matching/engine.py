@@ -29,6 +29,7 @@ import math
 import os
 import pickle
 import tempfile
+import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -1859,24 +1860,60 @@ def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
     return a.astype(np.int64), b.astype(np.int64)
 
 
+_FILTER_BITS = 20  # a bit table of 2**20 entries (1 MiB): few false positives for the ≈ 20,000 pair sums of a pool
+_FILTER_MULT = np.uint64(0x9E3779B97F4A7C15)  # multiplicative hashing (Fibonacci): amounts are round numbers
+_filter_tables = threading.local()  # one table per thread, cleared after each use
+
+
+class _MaybeIn:
+    """Which int64 values may be among a set: no false negatives, few false positives (one table entry per hash of
+    a member). A search over pair sums keeps only the pairs that may take part before it sorts them, so it sorts a
+    few hundred instead of tens of thousands; exact comparisons follow, so a false positive costs nothing but time."""
+
+    def __init__(self, members: np.ndarray):
+        table = getattr(_filter_tables, "table", None)
+        if table is None or len(table) != 1 << _FILTER_BITS:
+            table = _filter_tables.table = np.zeros(1 << _FILTER_BITS, dtype=bool)
+        self.table, self.shift = table, np.uint64(64 - _FILTER_BITS)
+        self.slots = self._slots(members)
+        table[self.slots] = True
+
+    def _slots(self, values: np.ndarray) -> np.ndarray:
+        return (values.view(np.uint64) * _FILTER_MULT) >> self.shift
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        return self.table[self._slots(values)]
+
+    def __enter__(self) -> _MaybeIn:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.table[self.slots] = False  # (left set, they would only be false positives)
+
+
+def _sorted_pairs(a: np.ndarray, b: np.ndarray, ps: np.ndarray, keep: np.ndarray) -> tuple:
+    """The pairs ``keep`` marks (``a[p] < b[p]`` index values, ``ps[p]`` their sum, p the pair number), sorted by
+    sum, then pair number."""
+    at = np.flatnonzero(keep)
+    sums = ps[at]
+    if len(ps) < (1 << 16) and (not len(sums) or int(sums.min()) >= 0 and int(sums.max()) < (1 << 46)):
+        # the pair number in the low bits: a plain sort, faster than an argsort
+        packed = (sums << 16) | at
+        packed.sort()
+        order = packed & 0xFFFF
+    else:
+        order = at[np.argsort(sums, kind="stable")]
+    return a[order], b[order], ps[order]
+
+
 class _SubsetIndex:
-    """The pair sums of a list of values, sorted once: subsets of the list, or of any prefix of it (a batch
-    pool is sorted nearest due first and searched in widening windows), without sorting again."""
+    """The pair sums of a list of values, worked out once: subsets of the list, or of any prefix of it (a batch
+    pool is sorted nearest due first and searched in widening windows)."""
 
     def __init__(self, values: list[int]):
         self.v = np.asarray(values, dtype=np.int64)
-        a, b = _pairs(len(values))
-        ps = self.v[a] + self.v[b]
-        if len(ps) and len(ps) < (1 << 16) and int(ps.min()) >= 0 and int(ps.max()) < (1 << 46):
-            # sort the sums with their pair number in the low bits: a plain sort, faster than an argsort
-            packed = (ps << 16) | np.arange(len(ps), dtype=np.int64)
-            packed.sort()
-            order = packed & 0xFFFF
-            ps = packed >> 16
-        else:
-            order = np.argsort(ps, kind="stable")
-            ps = ps[order]
-        self.a, self.b, self.ps = a[order], b[order], ps
+        self.a, self.b = _pairs(len(values))
+        self.ps = self.v[self.a] + self.v[self.b]  # by pair number
 
     def find(self, n: int, target: int, kmax: int, limit: int, kmin: int = 1) -> list[tuple]:
         """Index tuples (ascending) of kmin..kmax of the first ``n`` values summing to ``target``; at most ``limit``."""
@@ -1900,16 +1937,18 @@ def _pooled_subsets(index: _SubsetIndex, n: int, target: int, kmax: int, limit: 
 
 def subset_sums(values: list[int], target: int, kmax: int = 5, limit: int = 3, kmin: int = 1) -> list[tuple]:
     """Index tuples (ascending) of kmin..kmax values summing exactly to ``target``, each subset once; at
-    most ``limit`` of them. Meet in the middle over a sorted array of pair sums (numpy searchsorted):
+    most ``limit`` of them. Meet in the middle over pair sums (numpy searchsorted over those that may take part):
     about O(n² log n) for up to four values, O(n³ log n) for five."""
     if not values or kmax < 1:
         return []
     return _SubsetIndex(values).find(len(values), target, kmax, limit, kmin)
 
 
-def _subsets(v: np.ndarray, a: np.ndarray, b: np.ndarray, pss: np.ndarray, target: int, kmax: int, limit: int,
+def _subsets(v: np.ndarray, a: np.ndarray, b: np.ndarray, ps: np.ndarray, target: int, kmax: int, limit: int,
              kmin: int) -> list[tuple]:
-    """The search behind subset_sums: ``a[p] < b[p]`` index the pairs of ``v``, sorted by their sums ``pss``."""
+    """The search behind subset_sums: ``a[p] < b[p]`` index the pairs of ``v``, ``ps[p]`` their sums. Each step
+    searches only the pairs that may take part (`_MaybeIn`), sorted by sum then pair number; the subsets come in
+    the same order as over all of them: by size, then as the search meets them (the first ``limit``)."""
     n = len(v)
     sols: list[tuple] = []
     if n == 0 or kmax < 1:
@@ -1919,36 +1958,48 @@ def _subsets(v: np.ndarray, a: np.ndarray, b: np.ndarray, pss: np.ndarray, targe
     if kmax < 2 or len(sols) >= limit or n < 2:
         return sols[:limit]
     if kmin <= 2:
-        first, last = (int(x) for x in np.searchsorted(pss, (target, target + 1)))
-        sols += [(int(a[p]), int(b[p])) for p in range(first, last)]
+        sols += [(int(a[p]), int(b[p])) for p in np.flatnonzero(ps == target).tolist()]
     if kmax >= 3 and kmin <= 3 and len(sols) < limit:
+        with _MaybeIn(v) as value:  # a pair takes part if the rest is one of the values
+            a3, b3, p3 = _sorted_pairs(a, b, ps, value(target - ps))
         rest = target - v
-        lo, hi = np.searchsorted(pss, rest, "left"), np.searchsorted(pss, rest, "right")
+        lo, hi = np.searchsorted(p3, rest, "left"), np.searchsorted(p3, rest, "right")
         for i in np.flatnonzero(hi > lo).tolist():
-            sols += [(i, int(a[p]), int(b[p])) for p in range(lo[i], hi[i]) if i < a[p]]
+            sols += [(i, int(a3[p]), int(b3[p])) for p in range(lo[i], hi[i]) if i < a3[p]]
             if len(sols) >= limit:
                 break
-    if kmax >= 4 and kmin <= 4 and len(sols) < limit:
-        rest = target - pss
-        lo, hi = np.searchsorted(pss, rest, "left"), np.searchsorted(pss, rest, "right")
-        for q in np.flatnonzero(hi > lo).tolist():
-            bq = b[q]
-            sols += [(int(a[q]), int(bq), int(a[p]), int(b[p])) for p in range(lo[q], hi[q]) if bq < a[p]]
-            if len(sols) >= limit:
-                break
-    if kmax >= 5 and kmin <= 5 and len(sols) < limit:
-        # v[i] + pair q + pair p: every (i, q) at once
-        rest = ((target - v)[:, None] - pss[None, :]).ravel()
-        lo, hi = np.searchsorted(pss, rest, "left"), np.searchsorted(pss, rest, "right")
-        width = len(pss)
-        for flat in np.flatnonzero(hi > lo).tolist():
-            i, q = divmod(flat, width)
-            if a[q] <= i:
-                continue
-            bq = b[q]
-            sols += [(i, int(a[q]), int(bq), int(a[p]), int(b[p])) for p in range(lo[flat], hi[flat]) if bq < a[p]]
-            if len(sols) >= limit:
-                break
+    if kmax < 4 or kmin > 5 or len(sols) >= limit:
+        return _by_size(sols, limit)
+    with _MaybeIn(ps) as pair_sum:
+        if kmin <= 4:  # a pair takes part if the rest is the sum of a pair
+            a4, b4, p4 = _sorted_pairs(a, b, ps, pair_sum(target - ps))
+            rest = target - p4
+            lo, hi = np.searchsorted(p4, rest, "left"), np.searchsorted(p4, rest, "right")
+            for q in np.flatnonzero(hi > lo).tolist():
+                bq = b4[q]
+                sols += [(int(a4[q]), int(bq), int(a4[p]), int(b4[p])) for p in range(lo[q], hi[q]) if bq < a4[p]]
+                if len(sols) >= limit:
+                    break
+        if kmax < 5 or kmin > 5 or len(sols) >= limit:
+            return _by_size(sols, limit)
+        # five: a value and two pairs; a pair takes part if, with some value, the rest is the sum of a pair
+        keep = np.any(pair_sum((target - v)[:, None] - ps[None, :]), axis=0)
+    a5, b5, p5 = _sorted_pairs(a, b, ps, keep)
+    rest = ((target - v)[:, None] - p5[None, :]).ravel()  # every (value i, pair q) at once
+    lo, hi = np.searchsorted(p5, rest, "left"), np.searchsorted(p5, rest, "right")
+    width = len(p5)
+    for flat in np.flatnonzero(hi > lo).tolist():
+        i, q = divmod(flat, width)
+        if a5[q] <= i:
+            continue
+        bq = b5[q]
+        sols += [(i, int(a5[q]), int(bq), int(a5[p]), int(b5[p])) for p in range(lo[flat], hi[flat]) if bq < a5[p]]
+        if len(sols) >= limit:
+            break
+    return _by_size(sols, limit)
+
+
+def _by_size(sols: list[tuple], limit: int) -> list[tuple]:
     sols.sort(key=len)
     return sols[:limit]
 

@@ -293,6 +293,41 @@ def test_subsets_of_any_prefix_of_a_pool_match_brute_force():
         assert sorted(index.find(n, target, kmax, 10**6, kmin)) == brute
 
 
+def test_subsets_with_a_limit_are_the_first_of_all_in_order_of_size():
+    import random
+
+    from huikuan.banking.matching.engine import _SubsetIndex
+
+    rng = random.Random(5)
+    for _ in range(300):
+        values = [rng.randint(1, 40) for _ in range(rng.randint(2, 14))]
+        index, target = _SubsetIndex(values), rng.randint(2, 120)
+        every = index.find(len(values), target, 5, 10**6)
+        assert [len(s) for s in every] == sorted(len(s) for s in every)
+        for limit in (1, 2, 5, 12):
+            assert index.find(len(values), target, 5, limit) == every[:limit]
+
+
+def test_subsets_are_exact_however_many_false_positives_the_prefilter_lets_through(monkeypatch):
+    # given a prefilter table of 8 entries: nearly every pair "may take part"
+    import random
+    import threading
+    from itertools import combinations
+
+    from huikuan.banking.matching import engine
+
+    monkeypatch.setattr(engine, "_FILTER_BITS", 3)
+    monkeypatch.setattr(engine, "_filter_tables", threading.local())
+    rng = random.Random(11)
+    for _ in range(200):
+        values = [rng.randint(1, 60) for _ in range(rng.randint(1, 11))]
+        target = rng.randint(1, 150)
+        brute = sorted(c for k in range(1, 6) for c in combinations(range(len(values)), k)
+                       if sum(values[i] for i in c) == target)
+        assert sorted(engine.subset_sums(values, target, kmax=5, limit=10**6)) == brute
+    assert len(engine._filter_tables.table) == 8
+
+
 def test_fuzzy_indexes_are_built_lazily_once():
     # given 张三丰 owing 50,000 and 401 other customers owing 50,000 due the same week (a standard amount)
     others = [item(100 + i, 100 + i, kind="deposit", names=(f"客户{i:03d}",), unit=f"9栋1单元{1001 + i}")
