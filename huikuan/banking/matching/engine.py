@@ -339,7 +339,8 @@ class Matcher:
         self._pinyins: dict[str, str] = {}
         self._codes: dict = {None: 0}  # project → small int (0: not known)
         self._loans: dict[str, list[OpenItem]] = {}
-        self._loan_days: dict[str, list[int]] = {}
+        self._loan_days: dict[str, np.ndarray] = {}  # lender → its loans' due days (ascending)
+        self._loan_codes: dict[str, np.ndarray] = {}  # lender → its loans' project codes
         self._recent: dict[tuple[str, int], int] = {}  # (payer, cents) → the day of its last allocated payment
         self._partials: dict[str, list[tuple[int, OpenItem]]] = {}  # payer → receivables it part-paid (N:1)
         self._last_candidates: list[_Contract] = []
@@ -382,26 +383,27 @@ class Matcher:
                 c.code = code
             self.by_contract_no = _Groups.unique(contract_keys(list(map(_contract_no, firsts))), new)
             known = (firsts, contract_codes, days)
-            self._keyed(items, new, _keyed(items, self._name_keys, _ALL_PARTS - _HELPER_PARTS if helper else
-                                           _ALL_PARTS, known))
             item_codes = np.repeat(contract_codes, sizes) if len(sizes) == len(new) else \
                 np.fromiter((self.contracts[cid].code for cid in map(_contract_id, items)), dtype=np.int64, count=n)
+            self._keyed(items, new, _keyed(items, self._name_keys, _ALL_PARTS - _HELPER_PARTS if helper else
+                                           _ALL_PARTS, known), item_codes)
             self._amounts(np.array(cents, dtype=np.int64), item_codes, days)
         finally:
             keyed = helper.result() if helper is not None else None
         if helper is not None:
             self._keyed(items, new, keyed if keyed is not None else
-                        _keyed(items, self._name_keys, _HELPER_PARTS, known))
+                        _keyed(items, self._name_keys, _HELPER_PARTS, known), item_codes)
 
-    def _keyed(self, items: list[OpenItem], contracts: list[_Contract], parts: dict) -> None:
-        """The key indexes from their parts (see `_keyed`)."""
+    def _keyed(self, items: list[OpenItem], contracts: list[_Contract], parts: dict, item_codes: np.ndarray) -> None:
+        """The key indexes from their parts (see `_keyed`); ``item_codes``: each item's project code."""
         for name, attr in (("unit", "by_unit"), ("name", "by_name"), ("relative", "by_relative"),
                            ("account", "by_account")):
             if name in parts:
                 setattr(self, attr, _Groups.of(parts[name], contracts))
         for bank, positions, due in parts.get("loans", ()):
             self._loans[bank] = list(map(items.__getitem__, positions.tolist()))
-            self._loan_days[bank] = due.tolist()
+            self._loan_days[bank] = due
+            self._loan_codes[bank] = item_codes[positions]
 
     def _amounts(self, cents: np.ndarray, codes: np.ndarray, days: np.ndarray) -> None:
         """By amount; and by project and amount (one int64 key: the project code above the cents)."""
@@ -1208,29 +1210,14 @@ class Matcher:
         cents = _cents(txn.amount)
         day = txn.date.toordinal()
         if loan_items is None:
-            bank = bank_key(txn.counterparty)
-            loans = self._loans.get(bank)
-            if not loans:
+            pool, gaps, values = self._loan_pool(txn, cents, day)
+            if pool is None:
                 return None
-            days = self._loan_days[bank]
-            lo = bisect_left(days, day - self.batch_window_days)
-            hi = bisect_right(days, day + self.batch_window_days)
-            pool = loans[lo:hi]
-            if txn.project is not None:
-                pool = [it for it in pool if it.project is None or it.project == txn.project]
         else:
-            pool = [it for it in loan_items if abs(it.due_date.toordinal() - day) <= self.batch_window_days]
-        rem = self.remaining
-        if loan_items is None:  # the lender's own loans: each is in ``remaining``
-            pool = [it for it in pool if 0 < rem[it.receivable_id] <= cents]
-        else:
-            pool = [it for it in pool if 0 < rem.get(it.receivable_id, 0) <= cents]
-        gaps = [abs(it.due_date.toordinal() - day) for it in pool]
-        order_ = sorted(range(len(pool)), key=gaps.__getitem__)
-        pool = [pool[i] for i in order_]
-        gaps = [gaps[i] for i in order_]
-        values = [self.remaining[it.receivable_id] for it in pool]
-        index = _SubsetIndex(values[: BATCH_POOL[0]])
+            near = [(abs(it.due_date.toordinal() - day), n) for n, it in enumerate(loan_items)]
+            near = sorted(x for x in near if x[0] <= self.batch_window_days)
+            pool, gaps, values = self._nearest_open([loan_items[n] for _, n in near], [g for g, _ in near], cents)
+        index = _SubsetIndex(values)
         stages = sorted({*(d for d in BATCH_STAGES if d < self.batch_window_days), self.batch_window_days})
         # the sets of the loans due nearest first, widening the window only when nothing sums up: one search
         # over the whole window, each set then in the narrowest window that holds all its loans
@@ -1285,6 +1272,43 @@ class Matcher:
             allocations.append((it.receivable_id, _dec(amt)))
         return MatchProposal(txn.key, allocations, round(conf, 4), level, reasons + ["batch mortgage disbursement"],
                              None, chosen[0].contract_id, candidates)
+
+    def _loan_pool(self, txn: BankTxn, cents: int, day: int) -> tuple:
+        """The lender's open loan receivables a transfer may cover: due within the batch window around its date,
+        of its account's project (or of none), owing something and no more than the transfer; nearest due first
+        (then in due order), the first BATCH_POOL[0] of them (all a search looks at). (None, …) when the payer
+        lends nothing."""
+        bank = bank_key(txn.counterparty)
+        loans = self._loans.get(bank)
+        if not loans:
+            return None, None, None
+        days = self._loan_days[bank]
+        lo, hi = np.searchsorted(days, (day - self.batch_window_days, day + self.batch_window_days + 1)).tolist()
+        at = np.arange(lo, hi)
+        if txn.project is not None:
+            codes = self._loan_codes[bank][lo:hi]
+            at = at[(codes == 0) | (codes == self._codes.get(txn.project, -1))]
+        gap = np.abs(days[at] - day)
+        order = np.argsort(gap, kind="stable")  # stable: equally near, in due order
+        return self._nearest_open(list(map(loans.__getitem__, at[order].tolist())), gap[order].tolist(), cents)
+
+    def _nearest_open(self, pool: list[OpenItem], gaps: list[int], cents: int) -> tuple:
+        """Of a pool sorted nearest due first, the first BATCH_POOL[0] receivables owing something and no more than
+        ``cents``: (items, their gaps in days, what each owes). Reads no further than it keeps (a speculative run
+        then depends on no more)."""
+        rem = self.remaining
+        kept: list[OpenItem] = []
+        kept_gaps: list[int] = []
+        values: list[int] = []
+        for it, gap in zip(pool, gaps, strict=True):
+            owed = rem.get(it.receivable_id, 0)
+            if 0 < owed <= cents:
+                kept.append(it)
+                kept_gaps.append(gap)
+                values.append(owed)
+                if len(kept) == BATCH_POOL[0]:
+                    break
+        return kept, kept_gaps, values
 
     def match_disbursement_list(self, txn: BankTxn, rows: Iterable[DisbursementRow]) -> MatchProposal:
         """Allocate one disbursement transfer over the rows of the bank's list (contract no / buyer / amount)."""

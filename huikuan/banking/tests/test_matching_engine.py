@@ -563,7 +563,9 @@ def _snapshot(m: Matcher) -> dict:
               for name in ("by_contract_no", "by_unit", "by_name", "by_relative", "by_account")}
     return {**groups, "name_in_p1": {k: [c.id for c in m.by_name.get(k, (), m._code("P1"))] for k in m.by_name},
             "loans": {bank: [it.receivable_id for it in loans] for bank, loans in m._loans.items()},
-            "loan_days": m._loan_days, "amounts": m._amt_order.tolist(), "scoped": m._pk_order.tolist()}
+            "loan_days": {bank: days.tolist() for bank, days in m._loan_days.items()},
+            "loan_codes": {bank: codes.tolist() for bank, codes in m._loan_codes.items()},
+            "amounts": m._amt_order.tolist(), "scoped": m._pk_order.tolist()}
 
 
 def test_two_processes_give_the_proposals_of_one(monkeypatch):
