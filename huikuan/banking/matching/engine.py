@@ -56,6 +56,7 @@ from .normalize import (
     contract_keys_in,
     is_latin,
     latin_variants,
+    load_tables,
     looks_like_bank,
     masked_keys,
     name_key,
@@ -454,20 +455,27 @@ class Matcher:
         return py
 
     def _fuzzy_indexes(self) -> tuple[_Groups, _Groups]:
-        """Pinyin and one-typo keys (张?丰) of every distinct party name, built once, in bulk, on first use (in a
-        run in two processes, each builds one and hands it to the other: see `_match_in_two`)."""
-        if self._by_pinyin is None or self._by_masked is None:
+        """Pinyin and one-typo keys (张?丰) of every distinct party name, each built once, in bulk, on first use (in
+        a run in two processes, each builds one and hands it to the other: see `_match_in_two`)."""
+        return self._pinyin_index(), self._masked_index()
+
+    def _pinyin_index(self) -> _Groups:
+        if self._by_pinyin is None:
             with _no_gc():
                 names = list(self.by_name)
-                if self._by_pinyin is None:
-                    self._by_pinyin = _Groups.of(self._pinyin_parts(names), names)
-                if self._by_masked is None:
-                    parts = None
-                    if self._masked_from is not None:  # being built by the other process
-                        parts = _receive(*self._masked_from)
-                        self._masked_from = None
-                    self._by_masked = _Groups.of(parts if parts is not None else _masked_parts(names), names)
-        return self._by_pinyin, self._by_masked
+                self._by_pinyin = _Groups.of(self._pinyin_parts(names), names)
+        return self._by_pinyin
+
+    def _masked_index(self) -> _Groups:
+        if self._by_masked is None:
+            with _no_gc():
+                parts = None
+                if self._masked_from is not None:  # being built by the other process
+                    parts = _receive(*self._masked_from)
+                    self._masked_from = None
+                names = list(self.by_name)
+                self._by_masked = _Groups.of(parts if parts is not None else _masked_parts(names), names)
+        return self._by_masked
 
     def _pinyin_parts(self, names: list[str]) -> _Parts:
         """The parts of the pinyin index over these name keys (their pinyins noted for `_py` meanwhile)."""
@@ -477,11 +485,11 @@ class Matcher:
 
     @property
     def by_pinyin(self) -> Mapping[str, list[str]]:
-        return self._fuzzy_indexes()[0]
+        return self._pinyin_index()
 
     @property
     def by_masked(self) -> Mapping[str, list[str]]:
-        return self._fuzzy_indexes()[1]
+        return self._masked_index()
 
     def _contracts_of(self, name_keys: Iterable[str], limit: int, scope: object = None) -> list[_Contract]:
         """The contracts of these name keys (in scope); none at all when there are more than ``limit``."""
@@ -625,6 +633,7 @@ class Matcher:
         # a run this large needs the pinyin and one-typo indexes: this process builds the one, the child the other
         fuzzy = self._by_pinyin is None or self._by_masked is None
         names = list(self.by_name) if fuzzy else []
+        load_tables()  # both processes use them: loaded once, here
         cuts = _windows(len(ordered))
         parts = [_cut(half, cuts) for half in halves]
         merge = _Merge(self, ordered, halves)
@@ -678,7 +687,7 @@ class Matcher:
                     if n == 0:
                         done = mine
                         continue
-                    self._fuzzy_indexes()  # the child's one-typo index first, if not yet taken
+                    self._masked_index()  # the child's one-typo index first, if not yet taken (same pipe)
                     heard = _receive(up_r, up)  # the child's window before this one
                     if heard is None:
                         break  # the child failed: the rest is matched here, below
@@ -841,7 +850,7 @@ class Matcher:
         of a party (a latin payer). True when a contract found so owes exactly this amount."""
         found: list[_Contract] = []
         if is_latin(nk):
-            by_pinyin = self._fuzzy_indexes()[0]
+            by_pinyin = self._pinyin_index()
             reason = f"payer {payer} is the pinyin of a contract party"
             for variant in latin_variants(payer):
                 found += [c for c in self._contracts_of(by_pinyin.get(variant, ()), MAX_BUCKET * 4, scope)

@@ -43,6 +43,14 @@ def _pinyin_table() -> dict[int, str]:
     return table
 
 
+def load_tables() -> None:
+    """Load the character tables now (importing pypinyin's dictionary takes ≈ 0.2 s): a process about to fork
+    children that all use them loads them once, before."""
+    _t2s_table()
+    _traditional()
+    _pinyin_table()
+
+
 # surnames whose common reading differs from the character's first reading
 SURNAME_READINGS = {"单": "shan", "曾": "zeng", "解": "xie", "仇": "qiu", "朴": "piao", "查": "zha", "区": "ou"}
 
