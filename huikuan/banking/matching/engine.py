@@ -1476,14 +1476,19 @@ class _Merge:
             if (unseen[half].isdisjoint(keys) and dirty.isdisjoint(keys)
                     or list(map(get, keys)) == rem_before[1::2]) and \
                     (not recent_before or list(map(recent_get, recent_before[::2])) == recent_before[1::2]):
-                remaining.update(rem_after)
-                recent.update(recent_after)
+                if rem_after:
+                    remaining.update(rem_after)
+                if recent_after:
+                    recent.update(recent_after)
                 if half:
                     p = _proposal(t.key, p)
-                    noted = [(key, day, m._item_of(*it)) for key, day, it in noted]
-                    cands = None if cands is None else [m.contracts[cid] for cid in cands]
-                for key, day, it in noted:
-                    partials.setdefault(key, []).append((day, it))
+                    if cands is not None:
+                        cands = [m.contracts[cid] for cid in cands]
+                    if noted:
+                        noted = [(key, day, m._item_of(*it)) for key, day, it in noted]
+                if noted:
+                    for key, day, it in noted:
+                        partials.setdefault(key, []).append((day, it))
                 if cands is not None:
                     self.deferred.append((n, t, cands))
                 self.proposals.append(p)
@@ -1644,7 +1649,8 @@ def _numbered_parts(key_list: list, numbers: np.ndarray, owners: np.ndarray, cod
 def _masked_parts(names: list[str]) -> _Parts:
     """The parts of the one-typo index over these name keys: those of three characters or more, not latin, by
     length, each position masked in turn (a mask has its "?" at one position of one length: its names come in
-    their order all the same)."""
+    their order all the same). The masks of one length and position are made at once, as a numpy array of
+    fixed-width strings (a name with a NUL in it, which that would cut, is masked one by one)."""
     by_length: dict[int, list[int]] = {}
     for n, k in enumerate(names):
         if len(k) >= 3 and not is_latin(k):
@@ -1653,8 +1659,15 @@ def _masked_parts(names: list[str]) -> _Parts:
     owners: list[int] = []
     for length, positions in by_length.items():
         keys = list(map(names.__getitem__, positions))
+        chars = np.array(keys, dtype=f"U{length}").view(np.uint32).reshape(len(keys), length) \
+            if "\0" not in "".join(keys) else None
         for i in range(length):
-            masks += [k[:i] + "?" + k[i + 1:] for k in keys]
+            if chars is None:
+                masks += [k[:i] + "?" + k[i + 1:] for k in keys]
+            else:
+                masked = chars.copy()
+                masked[:, i] = ord("?")
+                masks += masked.view(f"U{length}").ravel().tolist()
             owners += positions
     return _group_parts(masks, np.array(owners, dtype=np.int64))
 

@@ -675,3 +675,18 @@ def test_many_contract_numbers_and_accounts_normalise_as_one_does():
     assert _account_keys(per_contract) == [("622200001111",), (), ("AB12",), ()]
     plain = [("6222",), (), ("ab12", "x9")]
     assert _account_keys(plain) == [tuple(_account_key(a) for a in accts) for accts in plain]
+
+
+def test_the_one_typo_index_lists_each_name_under_each_of_its_masks():
+    from huikuan.banking.matching.engine import _Groups, _masked_parts
+    from huikuan.banking.matching.normalize import masked_keys
+
+    # names of several lengths, latin ones (no masks), one too short, one with a NUL (masked one by one)
+    names = ["张三丰", "张四丰", "欧阳娜娜", "李四", "zhangsan", "王\0五", "陈大文", "欧阳娜妮"]
+    index = _Groups.of(_masked_parts(names), names)
+    expected: dict[str, list[str]] = {}
+    for name in names:
+        for mask in masked_keys(name):
+            expected.setdefault(mask, []).append(name)
+    assert {mask: index.get(mask) for mask in index} == expected
+    assert index.get("张?丰") == ["张三丰", "张四丰"] and index.get("王?五") == ["王\0五"]
