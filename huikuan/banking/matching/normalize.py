@@ -4,9 +4,12 @@ for a million open items: each table is built once per process."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF))
 
@@ -29,18 +32,37 @@ def _t2s_table() -> dict[int, str]:
 @lru_cache(maxsize=1)
 def _pinyin_table() -> dict[int, str]:
     """CJK character → toneless pinyin of its first reading (ü written u)."""
-    try:
-        from pypinyin.pinyin_dict import pinyin_dict
-    except ImportError:
+    readings = _pinyin_readings()
+    if not readings:
         return {}
-    table = {}
-    for code, readings in pinyin_dict.items():
-        first = readings.split(",")[0]
-        plain = "".join(ch for ch in unicodedata.normalize("NFKD", first) if not unicodedata.combining(ch))
-        table[code] = plain.replace("ü", "u").lower()
+    codes = list(readings)
+    # the first readings in one string: decomposed (tone marks apart), the marks dropped, in a few passes in C
+    text = unicodedata.normalize("NFKD", "\n".join(r.split(",", 1)[0] for r in readings.values()))
+    marks = {ord(ch): None for ch in set(text) if unicodedata.combining(ch)}
+    plain = text.translate(marks).replace("ü", "u").lower().split("\n")
+    if len(plain) != len(codes):  # a reading with a line break in it (none in pypinyin's): one by one
+        plain = ["".join(ch for ch in unicodedata.normalize("NFKD", r.split(",")[0]) if not unicodedata.combining(ch))
+                 .replace("ü", "u").lower() for r in readings.values()]
+    table = dict(zip(codes, plain, strict=True))
     for surname, reading in SURNAME_READINGS.items():
         table.setdefault(ord(surname), reading)
     return table
+
+
+def _pinyin_readings() -> dict[int, str]:
+    """pypinyin's character readings (code point → "zhāng,zhǎng"), read from its data file without importing the
+    package (its phrase dictionary, which this does not use, takes most of the 0.15 s an import costs); through
+    the package if the file is not where it keeps it. Empty without pypinyin."""
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None:
+        return {}
+    for folder in spec.submodule_search_locations or ():
+        path = Path(folder) / "pinyin_dict.json"
+        if path.is_file():
+            return {int(code): readings for code, readings in json.loads(path.read_text(encoding="utf-8")).items()}
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return dict(pinyin_dict)
 
 
 def load_tables() -> None:

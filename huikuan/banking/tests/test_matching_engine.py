@@ -690,3 +690,16 @@ def test_the_one_typo_index_lists_each_name_under_each_of_its_masks():
             expected.setdefault(mask, []).append(name)
     assert {mask: index.get(mask) for mask in index} == expected
     assert index.get("张?丰") == ["张三丰", "张四丰"] and index.get("王?五") == ["王\0五"]
+
+
+def test_the_pinyin_table_is_pypinyins_first_reading_without_tones():
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from huikuan.banking.matching import normalize
+
+    # read from pypinyin's data file: the same readings as its module, without importing the package
+    assert normalize._pinyin_readings() == pinyin_dict
+    table = normalize._pinyin_table()
+    assert [table[ord(ch)] for ch in "张绿女"] == ["zhang", "lu", "nu"]
+    assert table[ord("曾")] in ("ceng", "zeng") and normalize.pinyin_of("曾小明") == "zengxiaoming"
+    assert normalize.pinyin_of(normalize.name_key("張三")) == "zhangsan"
