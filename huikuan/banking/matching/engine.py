@@ -1795,9 +1795,9 @@ def _keyed(items: list[OpenItem], cache: dict[str, str], which: frozenset[str] =
     if "name" in which:
         out["name"] = _name_parts(list(map(_party_names, firsts)), codes, cache)
     if "relative" in which:
-        out["relative"] = _flat_parts([_keys_of(names, cache) if names else () for names in map(_known_names, firsts)])
+        out["relative"] = _keys_parts(list(map(_known_names, firsts)), partial(_name_keys_of, cache=cache))
     if "account" in which:
-        out["account"] = _flat_parts(_account_keys(list(map(_known_accounts, firsts))))
+        out["account"] = _keys_parts(list(map(_known_accounts, firsts)), _account_keys)
     if "loans" in which:
         if days is None:
             days = np.fromiter(map(date.toordinal, map(_due_date, items)), dtype=np.int64, count=len(items))
@@ -1872,14 +1872,31 @@ def _payer_key(account: str, nk: str) -> str:
     return acct or (f"n:{nk}" if nk else "")
 
 
-def _account_keys(per_contract: list) -> list[tuple[str, ...]]:
-    """The account keys of each contract's known accounts (``_account_key`` of each, the empty ones left out)."""
-    flat = list(chain.from_iterable(per_contract))
-    joined = "\n".join(flat) if all(isinstance(a, str) and a for a in flat) else ""
-    if joined.replace("\n", "").isalnum() and joined.count("\n") == len(flat) - 1:
-        keys = iter(joined.upper().split("\n"))  # plain account numbers (the usual case): upper-cased at once
-        return [tuple(islice(keys, len(accts))) if accts else () for accts in per_contract]
-    return [tuple(a for a in map(_account_key, accts) if a) if accts else () for accts in per_contract]
+def _keys_parts(per_contract: list, keys_of: Callable[[list], list[str]]) -> _Parts:
+    """The parts of a `_Groups` of each contract under the keys of its values (names, accounts): the values
+    flattened in C, their keys worked out all at once (``keys_of``), an empty key under none."""
+    counts = np.fromiter(map(len, per_contract), dtype=np.int64, count=len(per_contract))
+    keys = keys_of(list(chain.from_iterable(per_contract)))
+    owners = np.repeat(np.arange(len(per_contract), dtype=np.int64), counts)
+    if "" in keys:
+        keep = np.fromiter(map(bool, keys), dtype=bool, count=len(keys))
+        keys, owners = list(compress(keys, keep)), owners[keep]
+    return _group_parts(keys, owners)
+
+
+def _name_keys_of(names: list[str], cache: dict[str, str]) -> list[str]:
+    """The name key of each name, each distinct one normalised once (into ``cache``)."""
+    for name in dict.fromkeys(names).keys() - cache.keys():
+        cache[name] = name_key(name)
+    return list(map(cache.__getitem__, names))
+
+
+def _account_keys(accounts: list[str]) -> list[str]:
+    """``_account_key`` of each account: plain account numbers (the usual case) upper-cased all at once."""
+    joined = "\n".join(accounts) if all(isinstance(a, str) and a for a in accounts) else ""
+    if joined.replace("\n", "").isalnum() and joined.count("\n") == len(accounts) - 1:
+        return joined.upper().split("\n")
+    return list(map(_account_key, accounts))
 
 
 def _account_key(account: str) -> str:

@@ -671,10 +671,23 @@ def test_many_contract_numbers_and_accounts_normalise_as_one_does():
     numbers = ["HT-2026-0012", "合同号２０２６-0012", "", "HT 2025/7", "abc"]
     assert contract_keys(numbers) == [contract_key(n) for n in numbers]
     assert contract_keys(numbers[:1] + numbers[2:]) == ["20260012", "", "20257", ""]
-    per_contract = [{"6222 0000-1111"}, set(), {"ab12"}, {""}]
-    assert _account_keys(per_contract) == [("622200001111",), (), ("AB12",), ()]
-    plain = [("6222",), (), ("ab12", "x9")]
-    assert _account_keys(plain) == [tuple(_account_key(a) for a in accts) for accts in plain]
+    written = ["6222 0000-1111", "ab12", ""]
+    assert _account_keys(written) == ["622200001111", "AB12", ""]
+    plain = ["6222", "ab12", "x9"]  # (upper-cased at once)
+    assert _account_keys(plain) == [_account_key(a) for a in plain] == ["6222", "AB12", "X9"]
+
+
+def test_accounts_and_relatives_index_each_contract_under_its_keys_none_under_an_empty_one():
+    from huikuan.banking.matching.engine import _account_keys, _Groups, _keys_parts, _name_keys_of
+
+    accounts = [{"6222 0000-1111"}, set(), {"ab12", "CD34"}, {""}]
+    by_account = _Groups.of(_keys_parts(accounts, _account_keys), ["c0", "c1", "c2", "c3"])
+    assert {k: by_account.get(k) for k in by_account} == {"622200001111": ["c0"], "AB12": ["c2"], "CD34": ["c2"]}
+    cache: dict[str, str] = {}
+    relatives = [("陳大文", "李 四"), (), ("陈大文",), ("··",)]
+    by_relative = _Groups.of(_keys_parts(relatives, lambda names: _name_keys_of(names, cache)), ["a", "b", "c", "d"])
+    assert {k: by_relative.get(k) for k in by_relative} == {"陈大文": ["a", "c"], "李四": ["a"]}
+    assert cache["陳大文"] == "陈大文" and cache["··"] == ""
 
 
 def test_the_one_typo_index_lists_each_name_under_each_of_its_masks():
