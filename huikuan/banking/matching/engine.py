@@ -1686,9 +1686,7 @@ def _name_parts(party_names: list, codes: np.ndarray, cache: dict[str, str]) -> 
     counts = np.fromiter(map(len, party_names), dtype=np.int64, count=len(party_names))
     flat = list(chain.from_iterable(party_names))
     distinct = dict.fromkeys(flat)
-    for name in distinct.keys() - cache.keys():
-        cache[name] = name_key(name)
-    keys = list(map(cache.__getitem__, distinct))
+    keys = _name_keys_of(list(distinct), cache)
     key_list = list(dict.fromkeys(keys))
     key_ids = dict(zip(key_list, range(len(key_list)), strict=True))
     to_key = np.fromiter(map(key_ids.__getitem__, keys), dtype=np.int64, count=len(keys))  # name → key number

@@ -36,17 +36,20 @@ def _pinyin_table() -> dict[int, str]:
     if not readings:
         return {}
     codes = list(readings)
-    # the first readings in one string: decomposed (tone marks apart), the marks dropped, in a few passes in C
-    text = unicodedata.normalize("NFKD", "\n".join(r.split(",", 1)[0] for r in readings.values()))
-    marks = {ord(ch): None for ch in set(text) if unicodedata.combining(ch)}
-    plain = text.translate(marks).replace("ü", "u").lower().split("\n")
+    firsts = [r.split(",", 1)[0] for r in readings.values()]
+    plain = _toneless("\n".join(firsts)).split("\n")  # all at once: a few passes in C
     if len(plain) != len(codes):  # a reading with a line break in it (none in pypinyin's): one by one
-        plain = ["".join(ch for ch in unicodedata.normalize("NFKD", r.split(",")[0]) if not unicodedata.combining(ch))
-                 .replace("ü", "u").lower() for r in readings.values()]
+        plain = list(map(_toneless, firsts))
     table = dict(zip(codes, plain, strict=True))
     for surname, reading in SURNAME_READINGS.items():
         table.setdefault(ord(surname), reading)
     return table
+
+
+def _toneless(text: str) -> str:
+    """Pinyin without its tone marks, in lower case, ü written u: zhāng → zhang, lǜ → lu."""
+    text = unicodedata.normalize("NFKD", text)  # the marks apart from their letters
+    return text.translate({ord(ch): None for ch in set(text) if unicodedata.combining(ch)}).replace("ü", "u").lower()
 
 
 def _pinyin_readings() -> dict[int, str]:
