@@ -71,6 +71,25 @@ def account_figures(start: date, end: date, user: Any = None) -> list[dict[str, 
     return [_money(figures[k]) for k in sorted(figures, key=lambda k: figures[k]["account_no"])]
 
 
+CHART_PARTS = ("auto", "confirmed", "suggested", "unidentified", "other")
+
+
+def collections_chart(accounts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The money in of each account (rows of `account_figures`) split into what became of it, as decimal strings
+    for a stacked bar: auto-matched, confirmed, suggested, unidentified, and `other` — the rest of what was
+    imported (exceptions a person settles: duplicates, over- and under-payments held back; lines not matched yet),
+    so that the parts of a bar add up to the money in of its account to the cent."""
+    series: dict[str, list[str]] = {part: [] for part in CHART_PARTS}
+    for row in accounts:
+        shown = ZERO
+        for part in CHART_PARTS[:-1]:
+            amount = Decimal(row[part]["amount"])
+            shown += amount
+            series[part].append(money_str(amount))
+        series["other"].append(money_str(Decimal(row["imported"]["amount"]) - shown))
+    return {"accounts": [row["account_no"] for row in accounts], "series": series}
+
+
 def _add(cell: dict[str, Any], amount: Decimal) -> None:
     cell["count"] += 1
     cell["amount"] += amount

@@ -29,7 +29,7 @@ from huikuan.sales.models import Contract
 from .choices import OPEN_STATUSES, ExceptionKind, MatchStatus
 from .models import BankAccount, ImportJob, Match
 from .querysets import sees_bank_accounts
-from .reports import account_figures
+from .reports import account_figures, collections_chart, sales_vs_finance
 from .services import review
 from .services.jobs import queue_import
 from .statements import ColumnMapping, StatementError
@@ -198,26 +198,47 @@ class JobView(BankingAccess, DetailView):
 
 
 class AccountListView(BankingAccess, TemplateView):
-    """Accounts (escrow flagged) with their collections over a period (default: the last 30 days)."""
+    """Accounts (escrow flagged) with their collections over a period (default: the last 30 days) — a stacked bar
+    of what became of each account's money in — and the period's sales-versus-finance differences: the
+    `reconciliation` report as a page."""
 
     template_name = "banking/accounts.html"
+    LIST_ROWS = 50  # rows shown of each list of differences (the report's JSON has them all)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
-        try:
-            start = date.fromisoformat(self.request.GET.get("from", ""))
-        except ValueError:
-            start = today - timedelta(days=29)
-        try:
-            end = date.fromisoformat(self.request.GET.get("to", ""))
-        except ValueError:
-            end = today
-        figures = {row["account_no"]: row for row in account_figures(start, end, self.request.user)}
-        accounts = BankAccount.objects.visible_to(self.request.user).select_related("bank", "project")
-        rows = [(a, figures.get(a.account_no)) for a in accounts]
-        collected = sum((Decimal(f["auto"]["amount"]) + Decimal(f["confirmed"]["amount"]) for _, f in rows if f),
+        start = _day(self.request.GET.get("from", ""), today - timedelta(days=29))
+        end = _day(self.request.GET.get("to", ""), today)
+        start, end = min(start, end), max(start, end)
+        user = self.request.user
+        figures = account_figures(start, end, user)
+        by_no = {row["account_no"]: row for row in figures}
+        accounts = BankAccount.objects.visible_to(user).select_related("bank", "project")
+        rows = [(a, by_no.get(a.account_no), _exceptions_of(by_no.get(a.account_no))) for a in accounts]
+        collected = sum((Decimal(f["auto"]["amount"]) + Decimal(f["confirmed"]["amount"]) for _, f, _ in rows if f),
                         Decimal("0.00"))
-        return super().get_context_data(rows=rows, date_from=start, date_to=end, collected=collected, **kwargs)
+        chart = collections_chart(figures)
+        chart["labels"] = {"auto": _("auto-matched"), "confirmed": _("confirmed"), "suggested": _("suggested"),
+                           "unidentified": _("unidentified"), "other": _("exceptions and not yet matched"),
+                           "unit": _("yuan")}
+        return super().get_context_data(rows=rows, date_from=start, date_to=end, collected=collected, chart=chart,
+                                        sales=sales_vs_finance(start, end, user), list_rows=self.LIST_ROWS,
+                                        **kwargs)
+
+
+def _exceptions_of(figures: dict[str, Any] | None) -> list[tuple[str, int, str]]:
+    """(label, count, amount) of each kind of exception an account's lines raised in the period."""
+    if not figures:
+        return []
+    return [(str(ExceptionKind(kind).label), cell["count"], cell["amount"])
+            for kind, cell in figures["exceptions"].items() if cell["count"]]
+
+
+def _day(text: str, default: date) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return default
 
 
 def bad_request(message: str) -> HttpResponse:

@@ -3,12 +3,14 @@
 import csv
 import json
 from datetime import date
+from decimal import Decimal
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from huikuan.banking.models import BankAccount, Match
+from huikuan.banking.reports import account_figures, collections_chart
 from huikuan.banking.services import review
 from huikuan.banking.services.reconciliation import reconcile
 from huikuan.receivables import services as ledger
@@ -107,6 +109,22 @@ def test_the_reconciliation_report_per_account_and_sales_versus_finance():
                                      "amount": "100000.00", "outstanding": "90000.00"}]
     assert [(r["contract_no"], r["unallocated"]) for r in s["received_unallocated"]] == [("HT-2026-0702", "50.00")]
     assert [(r["reference"], r["amount"]) for r in s["bank_unmatched"]] == [("E3", "40000.00"), ("E4", "888.00")]
+
+
+def test_the_collections_chart_splits_each_accounts_money_in_to_the_cent():
+    # given the week reconciled and the over-payment confirmed
+    data_set()
+    reconcile()
+    review.confirm(actor=clerk(), match=Match.objects.live().get(transaction__key="E2"))
+    # when the accounts page's chart is made from the report's figures
+    chart = collections_chart(account_figures(date(2026, 3, 2), date(2026, 3, 8)))
+    # then the escrow account's bar is split into what became of its money in — the partial payment held back
+    # for a person (E3, 40,000.00) in the rest — and its parts add up to the 540,938.00 imported
+    assert chart["accounts"] == [ESCROW]
+    parts = {part: values[0] for part, values in chart["series"].items()}
+    assert parts == {"auto": "300000.00", "confirmed": "200050.00", "suggested": "0.00", "unidentified": "888.00",
+                     "other": "40000.00"}
+    assert sum(Decimal(v) for v in parts.values()) == Decimal("540938.00")
 
 
 def test_the_report_follows_the_row_scope():

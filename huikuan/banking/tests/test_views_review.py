@@ -80,3 +80,26 @@ def test_the_accounts_page_flags_escrow_accounts_with_their_collections(client, 
     client.force_login(clerk())
     page = client.get("/banking/accounts/", {"from": "2026-03-01", "to": "2026-03-31"}).content.decode()
     assert ACCOUNT in page and "云栖" in page and "100,077.00 (2)" in page
+
+
+def test_the_accounts_page_shows_exceptions_and_the_sales_versus_finance_differences(client, queue, monkeypatch):
+    # given the queue's two lines (a partial payment held back, an unknown payer) and lists cut at one row
+    from huikuan.banking.views import AccountListView
+
+    monkeypatch.setattr(AccountListView, "LIST_ROWS", 1)
+    client.force_login(clerk())
+    # when finance opens the accounts page for March, the dates given the wrong way round
+    response = client.get("/banking/accounts/", {"from": "2026-03-31", "to": "2026-03-01"})
+    page = response.content.decode()
+    # then the period is March, each account's exceptions are listed by kind
+    assert response.context["date_from"] == date(2026, 3, 1) and response.context["date_to"] == date(2026, 3, 31)
+    assert [(count, amount) for _, count, amount in response.context["rows"][0][2]] == [(1, "100000.00"), (1, "77.00")]
+    # the plan line still owed and the two unmatched bank lines are shown, the bank lines cut at one row
+    sales = page[page.index('id="sales-vs-finance"'):]
+    assert "HT-2026-0012" in sales[sales.index('id="expected-unpaid"'):]
+    unmatched = sales[sales.index('id="bank-unmatched"'):sales.index("</table>", sales.index('id="bank-unmatched"'))]
+    assert unmatched.count("<tr>") == 2 and "V1" in unmatched and "V2" not in unmatched  # header + first row
+    # and the chart gets each part of the money in as a decimal string
+    chart = response.context["chart"]
+    assert chart["series"]["unidentified"] == ["77.00"] and chart["series"]["other"] == ["100000.00"]
+    assert 'id="collections-data"' in page and "banking/accounts.js" in page
