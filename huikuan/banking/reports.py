@@ -74,20 +74,25 @@ def account_figures(start: date, end: date, user: Any = None) -> list[dict[str, 
 CHART_PARTS = ("auto", "confirmed", "suggested", "unidentified", "other")
 
 
-def collections_chart(accounts: list[dict[str, Any]]) -> dict[str, Any]:
+def collections_chart(accounts: list[dict[str, Any]], limit: int | None = None) -> dict[str, Any]:
     """The money in of each account (rows of `account_figures`) split into what became of it, as decimal strings
     for a stacked bar: auto-matched, confirmed, suggested, unidentified, and `other` — the rest of what was
     imported (exceptions a person settles: duplicates, over- and under-payments held back; lines not matched yet),
-    so that the parts of a bar add up to the money in of its account to the cent."""
+    so that the parts of a bar add up to the money in of its account to the cent. With `limit`, only that many
+    accounts, those with the most money in (in that order); `hidden` says how many were left out."""
+    if limit is not None and len(accounts) > limit:
+        shown = sorted(accounts, key=lambda row: (-Decimal(row["imported"]["amount"]), row["account_no"]))[:limit]
+    else:
+        shown = accounts
     series: dict[str, list[str]] = {part: [] for part in CHART_PARTS}
-    for row in accounts:
-        shown = ZERO
+    for row in shown:
+        drawn = ZERO
         for part in CHART_PARTS[:-1]:
             amount = Decimal(row[part]["amount"])
-            shown += amount
+            drawn += amount
             series[part].append(money_str(amount))
-        series["other"].append(money_str(Decimal(row["imported"]["amount"]) - shown))
-    return {"accounts": [row["account_no"] for row in accounts], "series": series}
+        series["other"].append(money_str(Decimal(row["imported"]["amount"]) - drawn))
+    return {"accounts": [row["account_no"] for row in shown], "series": series, "hidden": len(accounts) - len(shown)}
 
 
 def _add(cell: dict[str, Any], amount: Decimal) -> None:

@@ -204,6 +204,7 @@ class AccountListView(BankingAccess, TemplateView):
 
     template_name = "banking/accounts.html"
     LIST_ROWS = 50  # rows shown of each list of differences (the report's JSON has them all)
+    CHART_ACCOUNTS = 30  # bars in the chart: the accounts with the most money in (the table lists them all)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
@@ -217,7 +218,7 @@ class AccountListView(BankingAccess, TemplateView):
         rows = [(a, by_no.get(a.account_no), _exceptions_of(by_no.get(a.account_no))) for a in accounts]
         collected = sum((Decimal(f["auto"]["amount"]) + Decimal(f["confirmed"]["amount"]) for _, f, _ in rows if f),
                         Decimal("0.00"))
-        chart = collections_chart(figures)
+        chart = collections_chart(figures, limit=self.CHART_ACCOUNTS)
         chart["labels"] = {"auto": _("auto-matched"), "confirmed": _("confirmed"), "suggested": _("suggested"),
                            "unidentified": _("unidentified"), "other": _("exceptions and not yet matched"),
                            "unit": _("yuan")}

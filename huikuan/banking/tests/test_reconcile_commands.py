@@ -124,7 +124,22 @@ def test_the_collections_chart_splits_each_accounts_money_in_to_the_cent():
     parts = {part: values[0] for part, values in chart["series"].items()}
     assert parts == {"auto": "300000.00", "confirmed": "200050.00", "suggested": "0.00", "unidentified": "888.00",
                      "other": "40000.00"}
-    assert sum(Decimal(v) for v in parts.values()) == Decimal("540938.00")
+    assert sum(Decimal(v) for v in parts.values()) == Decimal("540938.00") and chart["hidden"] == 0
+
+
+def test_the_collections_chart_keeps_the_accounts_with_the_most_money_in():
+    # given three accounts' figures (money in 5.00, 900.00, 70.00)
+    def row(account_no, amount):  # type: ignore[no-untyped-def]
+        cells = {part: {"count": 0, "amount": "0.00"} for part in ("auto", "confirmed", "suggested", "unidentified")}
+        return {"account_no": account_no, "imported": {"count": 1, "amount": amount}, **cells}
+
+    figures = [row("A", "5.00"), row("B", "900.00"), row("C", "70.00")]
+    # when the chart may show two
+    chart = collections_chart(figures, limit=2)
+    # then it shows the two with the most money in, largest first, and says one was left out
+    assert chart["accounts"] == ["B", "C"] and chart["series"]["other"] == ["900.00", "70.00"]
+    assert chart["hidden"] == 1
+    assert collections_chart(figures)["accounts"] == ["A", "B", "C"]
 
 
 def test_the_report_follows_the_row_scope():

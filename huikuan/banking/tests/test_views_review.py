@@ -103,3 +103,19 @@ def test_the_accounts_page_shows_exceptions_and_the_sales_versus_finance_differe
     chart = response.context["chart"]
     assert chart["series"]["unidentified"] == ["77.00"] and chart["series"]["other"] == ["100000.00"]
     assert 'id="collections-data"' in page and "banking/accounts.js" in page
+
+
+def test_the_accounts_chart_shows_the_accounts_with_the_most_money_in_and_says_how_many_more(client, queue,
+                                                                                             monkeypatch):
+    # given a second account with 500.00 in, and a chart of one bar
+    from huikuan.banking.views import AccountListView
+
+    bank_lines(("2026-03-10", "500.00", "李四", "", "", "W1"), account="6222000099990000", name="w.csv")
+    monkeypatch.setattr(AccountListView, "CHART_ACCOUNTS", 1)
+    client.force_login(clerk())
+    # when finance opens the accounts page for March
+    response = client.get("/banking/accounts/", {"from": "2026-03-01", "to": "2026-03-31"})
+    # then the chart has the account with 100,077.00 in, the note says one more is in the table, which has both
+    assert response.context["chart"]["accounts"] == [ACCOUNT] and response.context["chart"]["hidden"] == 1
+    page = response.content.decode()
+    assert 'id="chart-hidden"' in page and "6222000099990000" in page[page.index('id="account-list"'):]
