@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from huikuan.core.calendar import parse_day
 from huikuan.core.money import MoneyError, to_money
 from huikuan.receivables.exceptions import LedgerError
 from huikuan.receivables.models import Receivable
@@ -208,14 +209,17 @@ class AccountListView(BankingAccess, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
-        start = _day(self.request.GET.get("from", ""), today - timedelta(days=29))
-        end = _day(self.request.GET.get("to", ""), today)
+        start = parse_day(self.request.GET.get("from"), today - timedelta(days=29))
+        end = parse_day(self.request.GET.get("to"), today)
         start, end = min(start, end), max(start, end)
         user = self.request.user
         figures = account_figures(start, end, user)
         by_no = {row["account_no"]: row for row in figures}
         accounts = BankAccount.objects.visible_to(user).select_related("bank", "project")
-        rows = [(a, by_no.get(a.account_no), _exceptions_of(by_no.get(a.account_no))) for a in accounts]
+        rows = []
+        for a in accounts:
+            f = by_no.get(a.account_no)
+            rows.append((a, f, _exceptions_of(f)))
         collected = sum((Decimal(f["auto"]["amount"]) + Decimal(f["confirmed"]["amount"]) for _, f, _ in rows if f),
                         Decimal("0.00"))
         chart = collections_chart(figures, limit=self.CHART_ACCOUNTS)
@@ -233,13 +237,6 @@ def _exceptions_of(figures: dict[str, Any] | None) -> list[tuple[str, int, str]]
         return []
     return [(str(ExceptionKind(kind).label), cell["count"], cell["amount"])
             for kind, cell in figures["exceptions"].items() if cell["count"]]
-
-
-def _day(text: str, default: date) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return default
 
 
 def bad_request(message: str) -> HttpResponse:

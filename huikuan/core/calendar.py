@@ -13,6 +13,14 @@ from datetime import date, timedelta
 ONE_DAY = timedelta(days=1)
 
 
+def parse_day(text: str | None, default: date) -> date:
+    """A date given as text (a request's ``?from=2026-03-01``): ``default`` when there is none or it is no date."""
+    try:
+        return date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
 @dataclass(frozen=True)
 class BusinessCalendar:
     holidays: frozenset[date] = field(default_factory=frozenset)

@@ -6,7 +6,7 @@ Thin: row scope narrows every query; every change is one call into `dunning.serv
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from huikuan.core.calendar import parse_day
 from huikuan.core.roles import READ_ONLY_ROLES, roles_of
 from huikuan.org.models import Project
 from huikuan.receivables.models import Receivable
@@ -43,13 +44,6 @@ PAGE_SIZE = 50
 
 def may_work(user: Any) -> bool:
     return bool(user.is_superuser or (roles_of(user) - set(READ_ONLY_ROLES)))
-
-
-def _date(text: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(text) if text else default
-    except ValueError:
-        return default
 
 
 class WorklistFilter(forms.Form):
@@ -100,7 +94,7 @@ class WorklistView(LoginRequiredMixin, View):
         owner = get_user_model().objects.filter(pk=request.POST.get("owner") or 0).first()
         until = request.POST.get("until")
         data = {"operation": operation, "reason": reason,
-                "until": _date(until, timezone.localdate() + timedelta(days=7)) if until else None}
+                "until": parse_day(until, timezone.localdate() + timedelta(days=7)) if until else None}
         from .api.views import bulk_operation
 
         done = 0
@@ -144,7 +138,7 @@ class CaseView(LoginRequiredMixin, View):
         try:
             operation = p.get("operation")
             if operation == "hold":
-                services.hold(case, actor=user, until=_date(p.get("until"), today + timedelta(days=7)),
+                services.hold(case, actor=user, until=parse_day(p.get("until"), today + timedelta(days=7)),
                               reason=p.get("reason", ""))
             elif operation == "release":
                 services.release(case, actor=user, reason=p.get("reason") or "released")
@@ -154,7 +148,7 @@ class CaseView(LoginRequiredMixin, View):
                 services.log_call(case, actor=user, outcome=p.get("outcome", ""), note=p.get("note", ""))
             elif operation == "promise":
                 services.promise_to_pay(case, actor=user, amount=p.get("amount", ""),
-                                        pay_by=_date(p.get("pay_by"), today), made_on=today)
+                                        pay_by=parse_day(p.get("pay_by"), today), made_on=today)
             elif operation == "skip":
                 action = get_object_or_404(CaseAction, pk=p.get("action"), case=case)
                 services.skip_step(action, actor=user, reason=p.get("reason", ""))
@@ -263,7 +257,7 @@ class AgingReportView(LoginRequiredMixin, TemplateView):
     template_name = "dunning/aging.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        as_of = _date(self.request.GET.get("as_of"), timezone.localdate())
+        as_of = parse_day(self.request.GET.get("as_of"), timezone.localdate())
         report = aging_report(as_of, user=self.request.user)
         chart = {"buckets": list(report["buckets"]), "amounts": list(report["buckets"].values()),
                  "levels": list(report["levels"]), "level_amounts": [v["amount"] for v in report["levels"].values()]}
@@ -275,8 +269,8 @@ class DunningReportView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         today = timezone.localdate()
-        date_to = _date(self.request.GET.get("to"), today)
-        date_from = _date(self.request.GET.get("from"), date_to.replace(day=1))
+        date_to = parse_day(self.request.GET.get("to"), today)
+        date_from = parse_day(self.request.GET.get("from"), date_to.replace(day=1))
         report = dunning_report(date_from, date_to, user=self.request.user)
         chart = {"steps": [f"{s['step']} ({s['channel']})" for s in report["steps"]],
                  "done": [s["done"] for s in report["steps"]],

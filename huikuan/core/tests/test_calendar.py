@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from huikuan.core.calendar import BusinessCalendar
+from huikuan.core.calendar import BusinessCalendar, parse_day
 from huikuan.core.models import CalendarDay
 from huikuan.core.services import business_calendar, refresh_business_calendar
 
@@ -43,3 +43,10 @@ def test_library_refresh_is_idempotent_and_keeps_manual_edits():
     assert refresh_business_calendar([2026]) == 1            # only the missing day comes back
     assert refresh_business_calendar([2026]) == 0
     assert CalendarDay.objects.get(day=date(2026, 10, 1)).name == "国庆（手工）"
+
+
+def test_a_day_given_as_text_falls_back_to_the_default_when_missing_or_not_a_date():
+    default = date(2026, 3, 1)
+    assert parse_day("2026-03-31", default) == date(2026, 3, 31)
+    assert parse_day("", default) == default and parse_day(None, default) == default
+    assert parse_day("2026-02-30", default) == default and parse_day("next week", default) == default
