@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-services bench lint format migrate demo messages clean
+.PHONY: install system-packages run test test-services bench lint format migrate demo messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,20 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
 install: $(STAMP)
+
+# What the browser tests and the PDFs need from the system, installed with apt-get where missing (as root):
+# Chromium (the browser tests drive /usr/bin/chromium) and a CJK font (Chinese in PDFs and screenshots).
+# Without them those tests are skipped, each saying why.
+system-packages:
+	@need=""; \
+	command -v chromium >/dev/null 2>&1 || need="$$need chromium"; \
+	fc-list 2>/dev/null | grep -qi "noto sans cjk\|wenquanyi\|noto serif cjk" || need="$$need fonts-noto-cjk"; \
+	if [ -z "$$need" ]; then echo "system packages: all there"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+	  echo "system packages: installing$$need"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null) \
+	    || echo "system packages: could not install$$need; the tests that need them will say so"; \
+	else echo "system packages: no apt-get here; install$$need yourself (the tests that need them say so)"; fi
 
 migrate: install
 	$(BIN)/huikuan migrate --noinput
