@@ -36,12 +36,18 @@ BROWSER_MARKS = [
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
+    from django.db import connections
+
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         try:
             yield chromium
         finally:
             chromium.close()
+            # inside Playwright's context the test gets database connections of its own (Django keeps them per
+            # context): closed here, in it — left open, they outlive the test and PostgreSQL cannot drop the test
+            # database at the end of the run
+            connections.close_all()
 
 
 def log_in(browser: Any, base_url: str, username: str, password: str = "pw") -> Any:  # noqa: S107 — the factories' test password
