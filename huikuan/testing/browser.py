@@ -3,7 +3,7 @@
     from huikuan.testing.browser import BROWSER_MARKS, chart_series, log_in
     pytestmark = BROWSER_MARKS           # the `browser` fixture comes from here through the root conftest
 
-They skip, saying why, where Chromium is not installed (`apt-get install chromium`; `.ci/run` does it).
+They skip, saying why, where Chromium is not installed (`make system-packages` installs it; `.ci/run` does that).
 Set HUIKUAN_SCREENSHOT_DIR to keep screenshots of the pages visited.
 """
 
@@ -28,7 +28,7 @@ BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None,
-                       reason="system Chromium not installed at /usr/bin/chromium (apt-get install chromium)"),
+                       reason="system Chromium not installed at /usr/bin/chromium (make system-packages)"),
 ]
 
 
