@@ -25,12 +25,13 @@ from huikuan.core.calendar import parse_day
 from huikuan.core.money import MoneyError, to_money
 from huikuan.receivables.exceptions import LedgerError
 from huikuan.receivables.models import Receivable
+from huikuan.reports.registry import ReportOptions
 from huikuan.sales.models import Contract
 
 from .choices import OPEN_STATUSES, ExceptionKind, MatchStatus
 from .models import BankAccount, ImportJob, Match
 from .querysets import sees_bank_accounts
-from .reports import account_figures, collections_chart, sales_vs_finance
+from .reports import collections_chart, reconciliation
 from .services import review
 from .services.jobs import queue_import
 from .statements import ColumnMapping, StatementError
@@ -213,7 +214,8 @@ class AccountListView(BankingAccess, TemplateView):
         end = parse_day(self.request.GET.get("to"), today)
         start, end = min(start, end), max(start, end)
         user = self.request.user
-        figures = account_figures(start, end, user)
+        report = reconciliation(ReportOptions(as_of=today, date_from=start, date_to=end, user=user))
+        figures = report["accounts"]
         by_no = {row["account_no"]: row for row in figures}
         accounts = BankAccount.objects.visible_to(user).select_related("bank", "project")
         rows = []
@@ -227,7 +229,7 @@ class AccountListView(BankingAccess, TemplateView):
                            "unidentified": _("unidentified"), "other": _("exceptions and not yet matched"),
                            "unit": _("yuan")}
         return super().get_context_data(rows=rows, date_from=start, date_to=end, collected=collected, chart=chart,
-                                        sales=sales_vs_finance(start, end, user), list_rows=self.LIST_ROWS,
+                                        sales=report["sales_vs_finance"], list_rows=self.LIST_ROWS,
                                         **kwargs)
 
 
