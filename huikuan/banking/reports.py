@@ -78,8 +78,9 @@ def collections_chart(accounts: list[dict[str, Any]], limit: int | None = None) 
     """The money in of each account (rows of `account_figures`) split into what became of it, as decimal strings
     for a stacked bar: auto-matched, confirmed, suggested, unidentified, and `other` — the rest of what was
     imported (exceptions a person settles: duplicates, over- and under-payments held back; lines not matched yet),
-    so that the parts of a bar add up to the money in of its account to the cent. With `limit`, only that many
-    accounts, those with the most money in (in that order); `hidden` says how many were left out."""
+    so that the parts of a bar (stacked in the order of `parts`) add up to the money in of its account to the cent.
+    With `limit`, only that many accounts, those with the most money in (in that order); `hidden` says how many were
+    left out."""
     if limit is not None and len(accounts) > limit:
         shown = sorted(accounts, key=lambda row: (-Decimal(row["imported"]["amount"]), row["account_no"]))[:limit]
     else:
@@ -92,7 +93,8 @@ def collections_chart(accounts: list[dict[str, Any]], limit: int | None = None) 
             drawn += amount
             series[part].append(money_str(amount))
         series["other"].append(money_str(Decimal(row["imported"]["amount"]) - drawn))
-    return {"accounts": [row["account_no"] for row in shown], "series": series, "hidden": len(accounts) - len(shown)}
+    return {"accounts": [row["account_no"] for row in shown], "parts": list(CHART_PARTS), "series": series,
+            "hidden": len(accounts) - len(shown)}
 
 
 def _add(cell: dict[str, Any], amount: Decimal) -> None:

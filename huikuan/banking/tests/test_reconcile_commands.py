@@ -121,6 +121,7 @@ def test_the_collections_chart_splits_each_accounts_money_in_to_the_cent():
     # then the escrow account's bar is split into what became of its money in — the partial payment held back
     # for a person (E3, 40,000.00) in the rest — and its parts add up to the 540,938.00 imported
     assert chart["accounts"] == [ESCROW]
+    assert chart["parts"] == list(chart["series"]) == ["auto", "confirmed", "suggested", "unidentified", "other"]
     parts = {part: values[0] for part, values in chart["series"].items()}
     assert parts == {"auto": "300000.00", "confirmed": "200050.00", "suggested": "0.00", "unidentified": "888.00",
                      "other": "40000.00"}

@@ -11,7 +11,6 @@
     var box = document.getElementById("collections-chart");
     var data = read("collections-data");
     if (!box || !data || !data.accounts.length || typeof echarts === "undefined") { return; }
-    var parts = ["auto", "confirmed", "suggested", "unidentified", "other"];
     box.style.height = Math.max(240, 36 * data.accounts.length + 80) + "px";  // a readable bar per account
     var chart = echarts.init(box, null, { renderer: "canvas" });
     chart.setOption({
@@ -24,7 +23,7 @@
       grid: { left: 8, right: 56, top: 40, bottom: 8, containLabel: true },
       xAxis: { type: "value", name: data.labels.unit },
       yAxis: { type: "category", data: data.accounts, inverse: true },
-      series: parts.map(function (part) {
+      series: data.parts.map(function (part) {
         return { name: data.labels[part], type: "bar", stack: "money", barMaxWidth: 28,
                  data: data.series[part].map(Number) };
       })
