@@ -283,10 +283,12 @@ def _amount(row: Row, texts: list[str], layout: Layout, plan: _Plan, fname: str)
         return None  # what parse_amount gives for a missing or empty cell
     try:
         return parse_amount(row.cells[col], texts[col])
-    except ValueError:
+    except ValueError as exc:
         header = layout.headers[layout.columns[fname][0]] if layout.headers else fname
         got = texts[layout.columns[fname][0]]
-        raise StatementError(f"expected an amount in column '{header}', got {got!r}", line=row.line_no)
+        why = str(exc).partition(" is not an amount: ")[2]  # what is wrong with it, where parse_money_text says
+        raise StatementError(f"expected an amount in column '{header}', got {got!r}" + (f" ({why})" if why else ""),
+                             line=row.line_no)
 
 
 _LONGEST_MARK = max(map(len, EMPTY_MARKS))
@@ -390,7 +392,9 @@ def _transaction(
         debit = _amount(row, texts, layout, plan, "debit") or Decimal(0)
         if credit and debit:
             result.warnings.append(f"line {row.line_no}: both income and expense filled; netted")
-        amount = abs(credit) - abs(debit) if (credit or debit) else Decimal(0)
+        if credit < 0:  # 红字冲正: a receipt reversed is money out; an expense column's minus sign is only its side
+            result.warnings.append(f"line {row.line_no}: a negative income ({credit}) is read as a reversal, money out")
+        amount = credit - abs(debit) if (credit or debit) else Decimal(0)
         if credit == 0 and debit == 0 and "amount" in layout.columns:
             amount = _amount(row, texts, layout, plan, "amount") or Decimal(0)
     else:

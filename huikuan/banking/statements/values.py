@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
+
+from huikuan.core.money import MoneyError, money_from_spreadsheet, parse_money_text
 
 EMPTY_MARKS = {"", "-", "--", "---", "—", "——", "/", "null", "none", "nan", "n/a", "无"}
 _STRIP = " \t\r\n\u3000\u00a0\u200b\ufeff"
@@ -59,21 +61,25 @@ def is_empty(text: str) -> bool:
     return text.strip(_STRIP).lower() in EMPTY_MARKS
 
 
-_CURRENCY_MARKS = re.compile(r"(¥|￥|\$|元|人民币|rmb|cny|usd|hkd)", re.IGNORECASE)
+_FOREIGN_MARKS = re.compile(r"\$|usd|hkd", re.IGNORECASE)  # yuan marks (¥, 元, CNY, RMB) are parse_money_text's
+_DC_SUFFIX = re.compile(r"(?:(?<![a-z])(cr|dr)\.?|([贷借]))$", re.IGNORECASE)  # "1,200.00 CR", "15.00Dr", "300.00贷"
 
 
 def parse_amount(value: Any, text: str | None = None) -> Decimal | None:
     """Decimal of an amount cell; None when the cell is empty ("", "-", "--").
 
-    Accepts thousands separators, currency signs, a leading +/-, a trailing minus, and
-    accounting parentheses. Raises ValueError for anything else. Never goes through float
-    (an Excel float cell is converted from its shortest repr). ``text``: ``clean(value)``, when the
-    caller has it already.
+    `parse_money_text` (thousands separators checked, currency signs, a leading +/-, a trailing minus,
+    accounting parentheses, exact to the cent), plus $/USD/HKD marks and a trailing Cr/Dr or 贷/借 (credit
+    positive, debit negative). Raises ValueError (a MoneyError saying why) for anything else. Never goes through
+    float: a spreadsheet's number cell is taken as it displays (`money_from_spreadsheet`). ``text``:
+    ``clean(value)``, when the caller has it already.
     """
     if isinstance(value, Decimal):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return Decimal(value)
+    if isinstance(value, float):
+        return money_from_spreadsheet(value)
     if text is None:
         text = clean(value)
     if not text:
@@ -82,28 +88,16 @@ def parse_amount(value: Any, text: str | None = None) -> Decimal | None:
         return Decimal(text)
     if is_empty(text):
         return None
-    text = unicodedata.normalize("NFKC", text)
-    text = _CURRENCY_MARKS.sub("", text).replace(",", "").replace(" ", "").replace("_", "")
-    negative = False
-    if text.startswith("(") and text.endswith(")"):
-        negative, text = True, text[1:-1]
-    if text.endswith("-") and len(text) > 1:
-        negative, text = True, text[:-1]
-    if text.startswith("+"):
-        text = text[1:]
-    elif text.startswith("-"):
-        negative, text = not negative, text[1:]
-    if not _AMOUNT.fullmatch(text):
-        raise ValueError(f"not an amount: {value!r}")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError(f"not an amount: {value!r}")
-    return -amount if negative else amount
+    mark = _DC_SUFFIX.search(text)
+    if mark is None:
+        return parse_money_text(_FOREIGN_MARKS.sub("", text))
+    if not text[: mark.start()].strip(_STRIP):
+        raise MoneyError(f"{text!r} is not an amount")
+    amount = abs(parse_money_text(_FOREIGN_MARKS.sub("", text[: mark.start()])))
+    return amount if (mark.group(1) or mark.group(2)).lower() in ("cr", "贷") else -amount
 
 
-_PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?", re.ASCII)
-_AMOUNT = re.compile(r"\d+(\.\d+)?|\.\d+")
+_PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
 
 
 _ISO = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:$|[\sT]|\d{1,2}:)")

@@ -271,3 +271,64 @@ def test_a_mapping_that_names_no_amount_column_is_refused_with_what_is_missing()
     with pytest.raises(StatementError) as err:
         parse_statement(data, mapping=with_dc)
     assert "the mapping names no column for dc" in str(err.value)
+
+
+def test_a_negative_income_is_a_reversal_and_balances_stay_continuous():
+    # given income/expense columns where a receipt reversed (红字冲正) is a negative income, in parentheses, and
+    # the bank's expense column writes its amounts with a minus sign
+    data = "\n".join([
+        "交易日期,摘要,借方发生额,贷方发生额,余额,对方户名",
+        '2026-03-05,转账,,"1,200.00","5,200.00",张三',
+        "2026-03-06,手续费,-15.00,,\"5,185.00\",",
+        '2026-03-07,冲正,,(300.00),"4,885.00",张三',
+    ]).encode("gbk")
+    # when parsed
+    result = parse_statement(data, filename="icbc.csv")
+    # then the reversal is money out, the fee too, and the balances follow the lines
+    assert [(t.amount, t.direction) for t in result.transactions] == [
+        (Decimal("1200.00"), "credit"), (Decimal("-15.00"), "debit"), (Decimal("-300.00"), "debit"),
+    ]
+    assert check_balance_continuity(result.transactions) == []
+    assert any("line 4" in w and "reversal" in w for w in result.warnings)
+
+
+def test_an_amount_with_a_cr_or_dr_mark_keeps_its_side():
+    # given a foreign bank's export whose amount cells carry CR/DR (and 贷/借) instead of a sign
+    data = "\n".join([
+        "Value Date,Amount,Payee", '2026-03-05,"1,200.00 CR",A', "2026-03-06,15.00Dr,", "2026-03-07,300.00贷,B",
+    ]).encode()
+    # when parsed / then credits are positive, debits negative
+    assert [t.amount for t in parse_statement(data).transactions] == [
+        Decimal("1200.00"), Decimal("-15.00"), Decimal("300.00"),
+    ]
+
+
+@pytest.mark.parametrize(("cell", "why"), [
+    ("12,50", "decimal comma"),  # would have been 1250.00
+    ("1,20.00", "groups of three digits"),  # a digit lost (an OCR misreading): would have been 120.00
+    ("1200.005", "more than two decimal places"),
+    ("1.2E+06", "scientific notation"),
+])
+def test_an_amount_that_would_be_misread_stops_the_file_naming_line_column_and_reason(cell, why):
+    # given a line whose amount cell is written so that dropping its commas or rounding it would change it
+    data = f'日期,金额\n2026-03-05,10.00\n2026-03-06,"{cell}"\n'.encode()
+    # when parsed / then the file is refused, naming the line, the column, the text and what is wrong
+    with pytest.raises(StatementError) as err:
+        parse_statement(data, filename="x.csv")
+    assert err.value.line == 3
+    assert "金额" in str(err.value) and cell in str(err.value) and why in str(err.value)
+
+
+def test_a_spreadsheet_sum_with_binary_noise_is_read_as_it_displays(tmp_path):
+    # given an xlsx whose amount and balance cells hold floats a spreadsheet's own arithmetic left slightly off
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["交易日期", "金额", "余额"])
+    sheet.append(["2026-03-05", 0.1 + 0.2, 1234.26 + 0.3])
+    path = tmp_path / "noise.xlsx"
+    book.save(path)
+    # when parsed / then each is the amount it displays, to the cent
+    [t] = parse_statement(path).transactions
+    assert (t.amount, t.balance) == (Decimal("0.30"), Decimal("1234.56"))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from huikuan.core.money import MoneyError, to_money
+from huikuan.core.money import MoneyError, money_from_spreadsheet, to_money
 
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_PATTERNS = [
@@ -56,12 +56,10 @@ def _parse_date_text(value: str) -> date:
 def parse_amount(cell: Any) -> Decimal:
     """An amount in yuan; thousands separators and ¥ are fine. A spreadsheet number is taken as it
     displays (its shortest decimal form), never through float arithmetic."""
-    if isinstance(cell, float):
-        cell = repr(cell)
     try:
-        return to_money(cell)
-    except MoneyError:
-        raise ValueError(f"{cell!r} is not an amount")
+        return money_from_spreadsheet(cell) if isinstance(cell, float) else to_money(cell)
+    except MoneyError as exc:
+        raise ValueError(str(exc))
 
 
 def parse_positive_amount(cell: Any) -> Decimal:
