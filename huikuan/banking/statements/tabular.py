@@ -366,7 +366,7 @@ def read_rows(
             if has_amount and not is_empty(date_text):
                 raise StatementError(
                     f"expected a date in column '{layout.headers[layout.columns['date'][0]]}' "
-                    f"(e.g. 2026-03-05, 20260305, 2026/3/5, 05/03/2026), got {date_text!r}",
+                    f"(e.g. 2026-03-05, 20260305, 2026/3/5, 05/03/2026, 05 Mar 2026), got {date_text!r}",
                     line=row.line_no,
                 )
             if has_amount:

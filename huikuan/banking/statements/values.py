@@ -103,10 +103,16 @@ _PLAIN_AMOUNT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?", re.ASCII)
 _ISO = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:$|[\sT]|\d{1,2}:)")
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:$|[\sT]|\d{6}$|\d{2}:)")
 _DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:$|[\sT])")
+_MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
+                                        "dec"), start=1)}
+_MONTH = r"([a-z]{3})[a-z]*\.?"
+_D_MON_Y = re.compile(rf"^(\d{{1,2}})[-\s/]*{_MONTH}[-\s/,]*(\d{{4}})(?:$|[\sT])", re.IGNORECASE)  # 05 Mar 2026
+_MON_D_Y = re.compile(rf"^{_MONTH}\s*(\d{{1,2}}),?\s*(\d{{4}})(?:$|[\sT])", re.IGNORECASE)  # Mar 5, 2026
 
 
 def parse_date(value: Any, fmt: str | None = None, dayfirst: bool = True, text: str | None = None) -> date:
-    """A date from the forms banks use: 2026-03-05, 20260305, 2026/3/5, 2026年3月5日, 05/03/2026.
+    """A date from the forms banks use: 2026-03-05, 20260305, 2026/3/5, 2026年3月5日, 05/03/2026, and the English
+    month names of foreign banks' exports: 05 Mar 2026, 5-Mar-2026, Mar 5, 2026.
 
     Optional times after the date are ignored. ``dayfirst`` decides nn/nn/yyyy when both parts
     could be a month. Raises ValueError when the cell is not a date. ``text``: ``clean(value)``,
@@ -131,6 +137,12 @@ def parse_date(value: Any, fmt: str | None = None, dayfirst: bool = True, text: 
         if first > 12 or (dayfirst and second <= 12):
             return date(year, second, first)
         return date(year, first, second)
+    m = _D_MON_Y.match(text)
+    if m and m.group(2).lower() in _MONTHS:
+        return date(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+    m = _MON_D_Y.match(text)
+    if m and m.group(1).lower() in _MONTHS:
+        return date(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
     raise ValueError(f"not a date: {value!r}")
 
 

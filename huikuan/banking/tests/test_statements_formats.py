@@ -332,3 +332,15 @@ def test_a_spreadsheet_sum_with_binary_noise_is_read_as_it_displays(tmp_path):
     # when parsed / then each is the amount it displays, to the cent
     [t] = parse_statement(path).transactions
     assert (t.amount, t.balance) == (Decimal("0.30"), Decimal("1234.56"))
+
+
+def test_english_month_names_of_foreign_banks_exports():
+    # given an English export with the month written as a word, in the three usual orders
+    data = b'Date,Amount\n05 Mar 2026,10.00\n6-Mar-2026,5.00\n"Mar 7, 2026",1.00\n"September 30, 2026",2.00\n'
+    # when parsed / then each date is read; a word that is no month is not a date
+    assert [t.date for t in parse_statement(data).transactions] == [
+        date(2026, 3, 5), date(2026, 3, 6), date(2026, 3, 7), date(2026, 9, 30),
+    ]
+    with pytest.raises(StatementError) as err:
+        parse_statement(b'Date,Amount\n05 Mar 2026,10.00\n05 Foo 2026,5.00\n')
+    assert err.value.line == 3
