@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .choices import CalendarDayKind, CalendarSource
@@ -49,7 +50,7 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+        return f"{localtime(self.at):%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
 
 
 class Sequence(models.Model):

@@ -4,6 +4,7 @@ dashboard opens without recomputing every measure (see aggregates.py)."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,7 +20,7 @@ class KpiSnapshot(models.Model):
         verbose_name_plural = _("KPI snapshots")
 
     def __str__(self) -> str:
-        return f"{self.period} [{self.scope_key}] {self.computed_at:%Y-%m-%d %H:%M}"
+        return f"{self.period} [{self.scope_key}] {localtime(self.computed_at):%Y-%m-%d %H:%M}"
 
 
 class PeriodFacts(models.Model):
@@ -36,4 +37,4 @@ class PeriodFacts(models.Model):
         verbose_name_plural = _("period facts")
 
     def __str__(self) -> str:
-        return f"{self.period} {self.computed_at:%Y-%m-%d %H:%M}"
+        return f"{self.period} {localtime(self.computed_at):%Y-%m-%d %H:%M}"

@@ -51,9 +51,9 @@ from huikuan.core.forking import send as _send
 from .model import LOAN_KINDS, BankTxn, DisbursementRow, MatchProposal, OpenItem
 from .normalize import (
     bank_key,
-    contract_key,
-    contract_keys,
+    contract_keys_and_codes,
     contract_keys_in,
+    contract_lookup_key,
     is_latin,
     latin_variants,
     load_tables,
@@ -382,7 +382,7 @@ class Matcher:
             contract_codes = _project_codes(firsts, self._codes)
             for c, code in zip(new, contract_codes.tolist(), strict=True):
                 c.code = code
-            self.by_contract_no = _Groups.unique(contract_keys(list(map(_contract_no, firsts))), new)
+            self.by_contract_no = _contract_numbers(list(map(_contract_no, firsts)), new)
             known = (firsts, contract_codes, days)
             item_codes = np.repeat(contract_codes, sizes) if len(sizes) == len(new) else \
                 np.fromiter((self.contracts[cid].code for cid in map(_contract_id, items)), dtype=np.int64, count=n)
@@ -1329,7 +1329,8 @@ class Matcher:
         for n, row in enumerate(rows, start=1):
             amt = _cents(row.amount)
             listed += amt
-            contracts = list(self.by_contract_no.get(contract_key(row.contract_no), ())) if row.contract_no else []
+            contracts = list(self.by_contract_no.get(contract_lookup_key(row.contract_no), ())) \
+                if row.contract_no else []
             if not contracts and row.buyer_name:
                 contracts = list(self.by_name.get(name_key(row.buyer_name), ()))
             loans = [it for c in contracts for it in c.items
@@ -1619,6 +1620,18 @@ def _cut(positions: list[int], cuts: list[int]) -> list[list[int]]:
 # ---- the indexes by key, in bulk: computed as plain arrays (in a helper process when large), then made _Groups
 
 _Parts = tuple[list, np.ndarray, np.ndarray, "np.ndarray | None", object]  # keys, owners, start, codes, drop
+
+
+def _contract_numbers(numbers: list[str], contracts: list[_Contract]) -> _Groups:
+    """Contracts by the digits of their numbers and, where its letters tell a number apart (a project's code), by
+    that code too (`contract_code`): JJXF-2025-0003 under 20250003 and JJXF20250003."""
+    digits, codes = contract_keys_and_codes(numbers)
+    coded = [(i, code) for i, code in enumerate(codes) if code]
+    if not coded:
+        return _Groups.unique(digits, contracts)
+    owners = [i for i, k in enumerate(digits) if k] + [i for i, _ in coded]
+    return _Groups([digits[i] for i in owners[: len(owners) - len(coded)]] + [code for _, code in coded], owners,
+                   contracts)
 
 
 def _group_parts(keys: list, owners: np.ndarray, codes: np.ndarray | None = None) -> _Parts:

@@ -156,9 +156,12 @@ def masked_keys(key: str) -> list[str]:
 
 
 _CONTRACT = re.compile(
-    r"(?:ht|合同(?:编号|号码|号)?|contract(?:\s*no\.?)?)\s*[:：#]?\s*[-\s]?([a-z]{0,4})[-\s]?(\d{2,4})[-\s/]?(\d{2,6})",
+    # HT-2026-0012, 合同号2026-0012, Contract No. ABC-2026-001 — or a project's code written bare: JJXF-2025-0003
+    r"(?:(?:ht|合同(?:编号|号码|号)?|contract(?:\s*no\.?)?)\s*[:：#]?\s*[-\s]?([a-z]{0,6})|(?<![a-z0-9])([a-z]{2,6}))"
+    r"[-\s]?(\d{2,4})[-\s/]?(\d{2,6})(?!\d)",
     re.IGNORECASE,
 )
+GENERIC_PREFIX = "HT"  # 合同: a prefix that numbers of every project share, not what tells them apart
 
 
 _NOT_DIGIT = re.compile(r"[^0-9]+")
@@ -177,19 +180,54 @@ def contract_key(contract_no: str) -> str:
 
 
 _NOT_DIGIT_NOR_LINE = bytes(c for c in range(256) if not 48 <= c <= 57 and c != 10)
+_LETTERS_ONLY = bytes(c for c in range(256) if not (65 <= c <= 90 or 97 <= c <= 122))
+_LETTERS_NOR_LINE = bytes(c for c in range(256) if not (65 <= c <= 90 or 97 <= c <= 122 or c == 10))
 
 
-def contract_keys(numbers: list[str]) -> list[str]:
-    """``[contract_key(n) for n in numbers]`` for many at once: ASCII numbers in one translate over all of them."""
+def contract_code(contract_no: str) -> str:
+    """A contract number with the letters that tell it apart from other projects' numbers (a project's code):
+    JJXF-2025-0003 → JJXF20250003, while YHF-2025-0003 → YHF20250003 (both have the digits key 20250003). ''
+    when its letters are none or only HT (its digits are its key then)."""
+    text = unicodedata.normalize("NFKC", contract_no or "")
+    letters = text.encode("ascii", "ignore").translate(None, _LETTERS_ONLY).decode("ascii").upper()
+    letters = letters.removeprefix(GENERIC_PREFIX)
+    digits = contract_key(text)
+    return letters + digits if letters and digits else ""
+
+
+def contract_keys_and_codes(numbers: list[str]) -> tuple[list[str], list[str]]:
+    """The `contract_key` and the `contract_code` of each number, for many at once: ASCII numbers in one translate
+    each (digits; letters), and only the numbers with letters other than HT worked out one by one."""
     joined = "\n".join(n or "" for n in numbers)
-    if not numbers or not joined.isascii() or joined.count("\n") != len(numbers) - 1:
-        return [contract_key(n) for n in numbers]
-    return joined.encode("ascii").translate(None, _NOT_DIGIT_NOR_LINE).decode("ascii").split("\n")
+    n = len(numbers)
+    if not numbers or not joined.isascii() or joined.count("\n") != n - 1:
+        return [contract_key(x) for x in numbers], [contract_code(x) for x in numbers]
+    raw = joined.encode("ascii")
+    digits = raw.translate(None, _NOT_DIGIT_NOR_LINE).decode("ascii").split("\n")
+    letters = raw.translate(None, _LETTERS_NOR_LINE).upper()
+    codes = [""] * n
+    generic = GENERIC_PREFIX.encode()
+    if letters in (b"\n" * (n - 1), (generic + b"\n") * (n - 1) + generic):  # no project codes: done
+        return digits, codes
+    for i in [i for i, x in enumerate(letters.split(b"\n")) if x and x != generic]:
+        codes[i] = contract_code(numbers[i])
+    return digits, codes
+
+
+def contract_lookup_key(contract_no: str) -> str:
+    """The key a contract number is looked up by: its code where its letters tell it apart, else its digits."""
+    return contract_code(contract_no) or contract_key(contract_no)
 
 
 def contract_keys_in(memo: str) -> list[str]:
+    """The contract numbers written in a memo, as lookup keys: digits (HT-2026-0012, 合同号2026-0012 → 20260012) or,
+    with a project's code, its code and digits (JJXF-2025-0003 → JJXF20250003, see `contract_code`)."""
     text = unicodedata.normalize("NFKC", memo or "")
-    return [m.group(2) + m.group(3) for m in _CONTRACT.finditer(text)]
+    keys = []
+    for m in _CONTRACT.finditer(text):
+        letters = (m.group(1) or m.group(2) or "").upper().removeprefix(GENERIC_PREFIX)
+        keys.append(letters + m.group(3) + m.group(4))
+    return keys
 
 
 _UNIT = re.compile(

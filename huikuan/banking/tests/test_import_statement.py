@@ -1,6 +1,7 @@
 """Statement import: idempotent, overlapping files add only new lines, gaps flagged, all or nothing."""
 
 import json
+from datetime import UTC, datetime
 from decimal import Decimal as D
 from io import StringIO
 from pathlib import Path
@@ -47,6 +48,20 @@ def test_re_importing_the_same_file_adds_nothing():
     # then it is recognised and nothing is added
     assert again.already_imported and again.new == 0
     assert (Statement.objects.count(), BankTransaction.objects.count()) == (1, 3)
+
+
+def test_the_command_says_when_the_file_was_imported_in_china_time(tmp_path):
+    # given a file the command imported once
+    path = tmp_path / "march.csv"
+    path.write_bytes(csv_statement(MARCH_1_5))
+    call_command("import_statement", str(path), "--account", ACCOUNT, stdout=StringIO(), stderr=StringIO())
+    statement = Statement.objects.get()
+    statement.imported_at = datetime(2026, 3, 5, 16, 30, tzinfo=UTC)  # 00:30 the next day in Beijing
+    statement.save(update_fields=["imported_at"])
+    # when it is imported again / then the message gives the business time of the first import
+    out = StringIO()
+    call_command("import_statement", str(path), "--account", ACCOUNT, stdout=out, stderr=StringIO())
+    assert f"already imported into {ACCOUNT} on 2026-03-06 00:30; nothing added" in out.getvalue()
 
 
 def test_an_overlapping_statement_adds_only_its_new_lines():

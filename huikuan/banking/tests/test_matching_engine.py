@@ -155,6 +155,32 @@ def test_disbursement_list_rows():
     assert p.level == "high" and p.exception is None
 
 
+def test_a_project_code_in_the_contract_number_tells_projects_apart():
+    # given two projects numbering their contracts alike (JJXF-2025-0003, YHF-2025-0003), one buyer each, owing the
+    # same amount, and a payer whose name is neither's
+    items = [item(1, 1, no="JJXF-2025-0003", unit="1栋201"), item(2, 2, no="YHF-2025-0003", names=("李四",),
+                                                                   unit="2栋305")]
+    # when the memo writes the number with its code, with or without dashes, alone or after 合同
+    for memo in ("JJXF-2025-0003 首付", "JJXF20250003", "合同JJXF-2025-0003", "ｊｊｘｆ-2025-0003"):
+        [p] = Matcher(items).match([txn(payer="王五", memo=memo)])
+        # then that project's contract is the only one the number finds
+        assert p.contract_id == 1 and p.allocations == [(1, D("50000.00"))], memo
+        assert [cid for cid, _ in p.candidates] == [1], memo
+        assert any("contract number JJXF-2025-0003" in r for r in p.reasons), memo
+    # and the digits alone still find both, so neither is auto-confirmed on them
+    [p] = Matcher(items).match([txn(payer="王五", memo="合同号2025-0003")])
+    assert sorted(cid for cid, _ in p.candidates) == [1, 2] and p.level != "high"
+
+
+def test_a_disbursement_list_row_with_a_project_code_is_that_projects_contract():
+    loans = [item(1, 1, kind="mortgage_loan", amount="700000.00", bank="建设银行", no="JJXF-2025-0003"),
+             item(2, 2, kind="mortgage_loan", amount="700000.00", bank="建设银行", no="YHF-2025-0003",
+                  names=("李四",))]
+    t = txn(amount="700000.00", payer="中国建设银行")
+    p = match_disbursement_list(t, [DisbursementRow("YHF-2025-0003", "", D("700000.00"))], loans)
+    assert p.allocations == [(2, D("700000.00"))] and p.level == "high"
+
+
 def test_thresholds_are_parameters():
     m = Matcher([item(1, 1)], high=0.99999999, medium=0.5)
     [p] = m.match([txn(memo="")])
@@ -666,11 +692,15 @@ def test_small_runs_stay_in_one_process(monkeypatch):
 
 def test_many_contract_numbers_and_accounts_normalise_as_one_does():
     from huikuan.banking.matching.engine import _account_key, _account_keys
-    from huikuan.banking.matching.normalize import contract_keys
+    from huikuan.banking.matching.normalize import contract_code, contract_keys_and_codes
 
-    numbers = ["HT-2026-0012", "合同号２０２６-0012", "", "HT 2025/7", "abc"]
-    assert contract_keys(numbers) == [contract_key(n) for n in numbers]
-    assert contract_keys(numbers[:1] + numbers[2:]) == ["20260012", "", "20257", ""]
+    numbers = ["HT-2026-0012", "合同号２０２６-0012", "", "HT 2025/7", "abc", "JJXF-2025-0003"]
+    assert contract_keys_and_codes(numbers) == ([contract_key(n) for n in numbers],
+                                                [contract_code(n) for n in numbers])
+    ascii_only = numbers[:1] + numbers[2:]  # (in one translate each)
+    assert contract_keys_and_codes(ascii_only) == (["20260012", "", "20257", "", "20250003"],
+                                                   ["", "", "", "", "JJXF20250003"])
+    assert contract_keys_and_codes(["HT-1", "ht-2"]) == (["1", "2"], ["", ""])
     written = ["6222 0000-1111", "ab12", ""]
     assert _account_keys(written) == ["622200001111", "AB12", ""]
     plain = ["6222", "ab12", "x9"]  # (upper-cased at once)

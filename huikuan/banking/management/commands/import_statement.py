@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.utils.timezone import localtime
 
 from huikuan.banking.services.importing import ImportOutcome, import_statement, import_statements, read_mapping
 from huikuan.banking.statements import ColumnMapping, StatementError
@@ -92,7 +93,7 @@ class Command(BaseCommand):
             self.stderr.write(f"balance gap: {gap}")
         if outcome.already_imported:
             self.stdout.write(f"{statement.file_name}: this file was already imported into "
-                              f"{statement.account.account_no} on {statement.imported_at:%Y-%m-%d %H:%M}; "
+                              f"{statement.account.account_no} on {localtime(statement.imported_at):%Y-%m-%d %H:%M}; "
                               "nothing added.")
             return
         self.stdout.write(
