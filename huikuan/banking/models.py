@@ -8,6 +8,8 @@ person or the engine decided about it is a `Match`; at most one match per transa
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ from huikuan.org.models import Project
 from huikuan.receivables.models import LedgerEntry, Receipt, Receivable
 from huikuan.sales.models import Contract
 
+from .account_numbers import canonical_account_no
 from .choices import LIVE_STATUSES, Direction, ExceptionKind, ImportJobStatus, MatchStatus, StatementStatus
 from .querysets import BankAccountQuerySet, BankTransactionQuerySet, MatchQuerySet
 
@@ -48,6 +51,10 @@ class BankAccount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or self.account_no}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.account_no = canonical_account_no(self.account_no)  # one account, however its number was typed
+        super().save(*args, **kwargs)
 
 
 class Statement(models.Model):

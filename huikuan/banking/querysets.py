@@ -40,6 +40,12 @@ class BankAccountQuerySet(models.QuerySet):
         q = _account_filter(user)
         return self if q is None else self.filter(q)
 
+    def numbered(self, account_no: str) -> "BankAccountQuerySet":
+        """The account with this number, however it is written (spaces, dashes, full-width digits)."""
+        from .account_numbers import canonical_account_no
+
+        return self.filter(account_no=canonical_account_no(account_no))
+
 
 class BankTransactionQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> "BankTransactionQuerySet":

@@ -18,6 +18,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from huikuan.banking.account_numbers import canonical_account_no
 from huikuan.banking.choices import ExceptionKind, MatchStatus
 from huikuan.banking.models import BankAccount, BankTransaction, ImportJob, Match, MatchLine, Statement
 from huikuan.banking.querysets import sees_bank_accounts
@@ -114,11 +115,14 @@ class ImportJobViewSet(BankingViewSetMixin, viewsets.ReadOnlyModelViewSet):
 class TransactionFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte")
-    account_no = django_filters.CharFilter(field_name="account__account_no")
+    account_no = django_filters.CharFilter(method="by_account_no")
 
     class Meta:
         model = BankTransaction
         fields = ["account", "statement", "direction", "needs_review"]
+
+    def by_account_no(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(account__account_no=canonical_account_no(value))  # however the number is written
 
 
 class BankTransactionViewSet(BankingViewSetMixin, viewsets.ReadOnlyModelViewSet):

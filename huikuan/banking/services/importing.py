@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.timezone import localtime
 
 from huikuan.banking.statements import (
     ColumnMapping,
@@ -30,6 +31,7 @@ from huikuan.core.bulk import insert_rows
 from huikuan.core.forking import results_in_child
 from huikuan.core.services import record
 
+from ..account_numbers import canonical_account_no
 from ..choices import Direction, StatementStatus
 from ..models import BankAccount, BankTransaction, Statement
 
@@ -102,7 +104,7 @@ class _Parsed:
 
 
 def _account_no(account_no: str) -> str:
-    account_no = account_no.strip()
+    account_no = canonical_account_no(account_no)
     if not account_no:
         raise StatementError("an account number is needed to import a statement")
     return account_no
@@ -145,6 +147,24 @@ def _warnings_for(result: ParseResult, account_no: str) -> list[str]:
     return warnings
 
 
+def _refuse_another_accounts(result: ParseResult, account_no: str, digest: str, filename: str) -> None:
+    """A statement belongs to one account: StatementError (nothing written) when the file names another account
+    known here, or when these very bytes were imported into another account already — either way its money would
+    be counted twice. (A number the file names that is not known here is only a warning: see `_warnings_for`.)"""
+    named = canonical_account_no(result.account or "")
+    if named and "*" not in named and _digits(named) != _digits(account_no):
+        other = BankAccount.objects.filter(account_no=named).first()
+        if other is not None:
+            raise StatementError(f"the file is a statement of account {other.account_no}, not of {account_no}: "
+                                 f"import it into {other.account_no}", filename=filename)
+    earlier = Statement.objects.filter(sha256=digest, rows_total__gt=0).exclude(
+        account__account_no=account_no).select_related("account").first()
+    if earlier is not None:
+        raise StatementError(f"this file was already imported into account {earlier.account.account_no} on "
+                             f"{localtime(earlier.imported_at):%Y-%m-%d %H:%M}; a statement belongs to one account",
+                             filename=filename)
+
+
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
@@ -158,6 +178,7 @@ def _store(*, actor: Any, parsed: _Parsed, account_no: str, new_mapping: ColumnM
     gaps = [str(g) for g in check_balance_continuity(txs, result.opening_balance)]
     warnings = _warnings_for(result, account_no)
     rows = _rows(txs, keys, filename)  # checked before anything is written
+    _refuse_another_accounts(result, account_no, data_hash, filename)
     account, created = BankAccount.objects.get_or_create(
         account_no=account_no, defaults={"name": result.account_name or "", "currency": result.currency or "CNY"})
     if created:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from huikuan.banking.statements import ColumnMapping, StatementError
 
+from ..account_numbers import canonical_account_no
 from ..choices import ImportJobStatus
 from ..models import ImportJob
 from .importing import import_statement
@@ -37,7 +38,8 @@ def queue_import(*, actor: Any, data: bytes, filename: str, account_no: str,
     safe = "".join(ch for ch in Path(filename).name if ch.isalnum() or ch in "._-")[-80:] or "statement"
     path = upload_dir() / f"{uuid.uuid4().hex}_{safe}"
     path.write_bytes(data)
-    job = ImportJob.objects.create(account_no=account_no.strip(), file_name=Path(filename).name[:255], path=str(path),
+    job = ImportJob.objects.create(account_no=canonical_account_no(account_no), file_name=Path(filename).name[:255],
+                                   path=str(path),
                                    mapping=mapping.to_dict() if mapping else None,
                                    created_by=actor if getattr(actor, "pk", None) else None)
     transaction.on_commit(lambda: import_statement_job.delay(job.pk))

@@ -21,6 +21,7 @@ from .statement_files import MARCH_1_5, MARCH_5_9, csv_statement
 pytestmark = pytest.mark.django_db
 
 ACCOUNT = "6222000011112222"
+OTHER = "6222000099998888"
 
 
 def test_first_import_creates_the_account_with_a_warning_and_stores_every_line():
@@ -209,7 +210,7 @@ def test_several_files_are_imported_each_whole_with_a_bad_one_handed_back(tmp_pa
     # given three statement files of two accounts, the middle one unreadable
     paths = []
     for name, content in (("first.csv", csv_statement(MARCH_1_5)), ("bad.csv", b"\x00\x01\x02" * 500),
-                          ("second.csv", csv_statement(MARCH_5_9))):
+                          ("second.csv", csv_statement(MARCH_5_9, account=OTHER))):
         paths.append(tmp_path / name)
         paths[-1].write_bytes(content)
     forks = []
@@ -221,14 +222,14 @@ def test_several_files_are_imported_each_whole_with_a_bad_one_handed_back(tmp_pa
 
     monkeypatch.setattr(importing, "results_in_child", counting)
     # when they are imported at once, the first and the bad one into one account, the last into another
-    outcomes = list(import_statements(actor=None, files=[(paths[0], ACCOUNT), (paths[1], ACCOUNT), (paths[2], "B-2")]))
+    outcomes = list(import_statements(actor=None, files=[(paths[0], ACCOUNT), (paths[1], ACCOUNT), (paths[2], OTHER)]))
     # then each file has its outcome, in order: the bad one its error (nothing of it written), the others stored
     assert forks == [None] and [path.name for path, _ in outcomes] == ["first.csv", "bad.csv", "second.csv"]
     first, bad, second = (outcome for _, outcome in outcomes)
     assert isinstance(bad, StatementError) and "unrecognised file" in str(bad)
     assert (first.new, second.new) == (3, 2)
     assert sorted(Statement.objects.values_list("file_name", "account__account_no")) == [
-        ("first.csv", ACCOUNT), ("second.csv", "B-2")]
+        ("first.csv", ACCOUNT), ("second.csv", OTHER)]
     assert BankTransaction.objects.filter(account__account_no=ACCOUNT).count() == 3
 
 
@@ -249,3 +250,82 @@ def test_a_folder_of_statements_one_per_account_from_the_command(tmp_path):
     assert "6222000000000001.csv (csv) → 6222000000000001: 3 line(s), 3 new" in out.getvalue()
     assert "6222000000000003.csv: nothing was imported." in err.getvalue()
     assert "1 of 3 file(s) not imported." in err.getvalue()
+
+
+def test_an_account_number_typed_with_spaces_or_dashes_is_the_same_account():
+    # given a statement imported into an account whose number was typed with spaces
+    first = import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="march.csv",
+                             account_no="6222 0000-1111 2222")
+    # when the same file is imported under the number as printed, and one with full-width digits
+    again = import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="march.csv", account_no=ACCOUNT)
+    later = import_statement(actor=None, source=csv_statement(MARCH_5_9), filename="later.csv",
+                             account_no="６２２２００００１１１１２２２２")
+    # then there is one account, and no line was stored twice
+    assert first.account_created and not again.account_created and again.already_imported
+    assert not later.account_created and later.new == 1
+    assert list(BankAccount.objects.values_list("account_no", flat=True)) == [ACCOUNT]
+    assert BankTransaction.objects.count() == 4
+    assert BankAccount.objects.numbered("6222-0000-1111-2222").get().account_no == ACCOUNT
+
+
+def test_a_file_naming_another_known_account_is_refused_and_writes_nothing():
+    # given two accounts known here, and a statement whose preamble names the first
+    import_statement(actor=None, source=csv_statement(MARCH_1_5[:1]), filename="a.csv", account_no=ACCOUNT)
+    BankAccount.objects.create(account_no=OTHER)
+    before = (Statement.objects.count(), BankTransaction.objects.count())
+    # when it is imported into the second
+    with pytest.raises(StatementError) as err:
+        import_statement(actor=None, source=csv_statement(MARCH_5_9), filename="b.csv", account_no=OTHER)
+    # then it is refused, naming the account it belongs to, and nothing is written
+    assert f"the file is a statement of account {ACCOUNT}, not of 6222000099998888" in str(err.value)
+    assert (Statement.objects.count(), BankTransaction.objects.count()) == before
+
+
+def test_a_file_naming_an_unknown_account_is_imported_as_asked_with_a_warning():
+    outcome = import_statement(actor=None, source=csv_statement(MARCH_1_5, account="6222000055556666"),
+                               filename="a.csv", account_no=ACCOUNT)
+    assert outcome.new == 3
+    assert any("names account 6222000055556666, imported into" in w for w in outcome.warnings)
+
+
+def test_the_same_file_into_a_second_account_is_refused():
+    # given a statement with no account number in it, imported into one account
+    data = csv_statement(MARCH_1_5).replace(f"账号：{ACCOUNT}\n".encode(), b"")
+    import_statement(actor=None, source=data, filename="a.csv", account_no=ACCOUNT)
+    # when the very same bytes are imported into another account
+    with pytest.raises(StatementError) as err:
+        import_statement(actor=None, source=data, filename="a.csv", account_no=OTHER)
+    # then it is refused: its money would be counted twice
+    assert f"already imported into account {ACCOUNT}" in str(err.value)
+    assert BankTransaction.objects.count() == 3 and BankAccount.objects.count() == 1
+
+
+def test_reconcile_and_export_find_the_account_however_its_number_is_written(tmp_path):
+    import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="march.csv", account_no=ACCOUNT)
+    out = StringIO()
+    call_command("reconcile", "--account", "6222 0000 1111 2222", "--no-progress", stdout=out, stderr=StringIO())
+    assert "3 transaction(s) considered" in out.getvalue()
+    out = StringIO()
+    call_command("export_matches", "--account", "6222-0000-1111-2222", "--format", "json", stdout=out)
+    assert {json.loads(line)["bank_ref"] for line in out.getvalue().splitlines()} == {"B001", "B002", "B003"}
+
+
+def test_the_migration_makes_stored_numbers_canonical_unless_that_would_merge_two_accounts():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    canonicalise = import_module("huikuan.banking.migrations.0002_canonical_account_numbers").canonicalise
+    # given numbers stored before numbers were made canonical (written past BankAccount.save)
+    a = BankAccount.objects.create(account_no="1")
+    b = BankAccount.objects.create(account_no="2")
+    c = BankAccount.objects.create(account_no="3")
+    BankAccount.objects.filter(pk=a.pk).update(account_no="6222 0000 1111 2222")
+    BankAccount.objects.filter(pk=b.pk).update(account_no="6222-0000-3333")
+    BankAccount.objects.filter(pk=c.pk).update(account_no="62220000 3333")  # the same as b once canonical
+    # when the migration runs
+    canonicalise(apps, None)
+    # then each is canonical, but for the one that would become another's number
+    numbers = dict(BankAccount.objects.values_list("pk", "account_no"))
+    assert numbers[a.pk] == ACCOUNT
+    assert sorted([numbers[b.pk], numbers[c.pk]]) == sorted(["622200003333", "62220000 3333"])

@@ -44,7 +44,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         account = None
         if options["account"]:
-            account = BankAccount.objects.filter(account_no=options["account"].strip()).first()
+            account = BankAccount.objects.numbered(options["account"]).first()
             if account is None:
                 raise CommandError(f"no bank account {options['account']!r}")
         rows = match_rows(account=account)
