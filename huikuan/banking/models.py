@@ -56,6 +56,9 @@ class BankAccount(models.Model):
         self.account_no = canonical_account_no(self.account_no)  # one account, however its number was typed
         super().save(*args, **kwargs)
 
+    def clean(self) -> None:
+        self.account_no = canonical_account_no(self.account_no)  # before a form checks that it is unique
+
 
 class Statement(models.Model):
     """One imported statement file."""

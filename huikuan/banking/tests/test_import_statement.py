@@ -329,3 +329,12 @@ def test_the_migration_makes_stored_numbers_canonical_unless_that_would_merge_tw
     numbers = dict(BankAccount.objects.values_list("pk", "account_no"))
     assert numbers[a.pk] == ACCOUNT
     assert sorted([numbers[b.pk], numbers[c.pk]]) == sorted(["622200003333", "62220000 3333"])
+
+
+def test_a_form_refuses_a_second_account_with_the_same_number_written_differently():
+    from django.forms import modelform_factory
+
+    BankAccount.objects.create(account_no=ACCOUNT)
+    form = modelform_factory(BankAccount, fields=["account_no", "name"])({"account_no": "6222 0000 1111 2222",
+                                                                         "name": "x"})
+    assert not form.is_valid() and "account_no" in form.errors
