@@ -55,6 +55,9 @@ class BankTransactionQuerySet(models.QuerySet):
     def money_in(self) -> "BankTransactionQuerySet":
         return self.filter(direction="credit", amount__gt=0)
 
+    def money_out(self) -> "BankTransactionQuerySet":
+        return self.filter(amount__lt=0)
+
 
 class MatchQuerySet(models.QuerySet):
     def live(self) -> "MatchQuerySet":

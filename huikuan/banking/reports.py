@@ -3,7 +3,8 @@
 reconciliation, for the period [date_from, date_to] (default: the 7 days ending on as_of):
 * `accounts`: per bank account (escrow ones flagged, with their project) the money-in lines imported in
   the period and what became of them: auto-matched, confirmed, suggested, unidentified, exceptions by kind,
-  each with a count and an amount;
+  each with a count and an amount; and the money-out lines (`money_out`: refunds, reversals, fees, transfers
+  out, negative amounts), which reconciliation flags as `reversal` exceptions — counted there too;
 * `sales_vs_finance`: what the sales side expects (plan lines due in the period) against what finance has
   (receipts in the period), with the lists of differences: lines due and still owed at the end of the period,
   receipts in the period not (fully) allocated, bank money-in lines not matched to any contract.
@@ -17,6 +18,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TextIO
+
+from django.db.models import Q
 
 from huikuan.core.money import ZERO, money_str
 from huikuan.receivables.choices import PLAN_KINDS
@@ -50,12 +53,19 @@ def account_figures(start: date, end: date, user: Any = None) -> list[dict[str, 
                 "is_escrow": a.is_escrow, "project": a.project.name if a.project else "",
                 "imported": {"count": 0, "amount": ZERO},
                 **{k: {"count": 0, "amount": ZERO} for k in ("auto", "confirmed", "suggested", "unidentified",
-                                                            "unmatched")},
+                                                            "unmatched", "money_out")},
                 "exceptions": {k: {"count": 0, "amount": ZERO} for k in ExceptionKind.values},
             }
         return figures[account_id]
 
-    live = {m.transaction_id: m for m in Match.objects.live().filter(transaction__in=txns)}
+    out = _scoped(BankTransaction.objects, user).money_out().filter(date__gte=start, date__lte=end)
+    live = {m.transaction_id: m for m in Match.objects.live().filter(Q(transaction__in=txns) | Q(transaction__in=out))}
+    for t in out.filter(account_id__in=list(accounts)).order_by():
+        row = bucket(t.account_id)
+        _add(row["money_out"], t.amount)
+        m = live.get(t.pk)
+        if m is not None and m.exception_kind:
+            _add(row["exceptions"][m.exception_kind], t.amount)
     for t in txns.filter(account_id__in=list(accounts)).order_by():
         row = bucket(t.account_id)
         _add(row["imported"], t.amount)
@@ -142,7 +152,10 @@ def render_text(data: dict[str, Any], out: TextIO) -> None:
         flag = " [escrow " + a["project"] + "]" if a["is_escrow"] else ""
         out.write(f"{a['account_no']}{flag}: imported {a['imported']['count']} ({a['imported']['amount']}), "
                   f"auto {a['auto']['count']}, confirmed {a['confirmed']['count']}, "
-                  f"suggested {a['suggested']['count']}, unidentified {a['unidentified']['count']}\n")
+                  f"suggested {a['suggested']['count']}, unidentified {a['unidentified']['count']}; "
+                  f"money out {a['money_out']['count']} ({a['money_out']['amount']}); exceptions: "
+                  + (", ".join(f"{kind} {cell['count']}" for kind, cell in a["exceptions"].items() if cell["count"])
+                     or "none") + "\n")
     s = data["sales_vs_finance"]
     out.write(f"expected {s['expected']}, received {s['received']}, difference {s['difference']}; "
               f"{len(s['expected_unpaid'])} line(s) still owed, {len(s['received_unallocated'])} receipt(s) "

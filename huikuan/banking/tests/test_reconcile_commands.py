@@ -102,6 +102,9 @@ def test_the_reconciliation_report_per_account_and_sales_versus_finance():
     assert account["unidentified"] == {"count": 1, "amount": "888.00"}
     assert account["exceptions"]["underpayment"] == {"count": 1, "amount": "40000.00"}
     assert account["exceptions"]["overpayment"] == {"count": 1, "amount": "200050.00"}
+    # and the bank fee, money out, as a reversal
+    assert account["money_out"] == {"count": 1, "amount": "-20.00"}
+    assert account["exceptions"]["reversal"] == {"count": 1, "amount": "-20.00"}
     # and sales (600,000 due this week) against finance (510,050 received) with the differences
     s = data["sales_vs_finance"]
     assert (s["expected"], s["received"], s["difference"]) == ("600000.00", "510050.00", "-89950.00")
