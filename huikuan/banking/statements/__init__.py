@@ -94,7 +94,7 @@ def parse_statement(
 
 
 def _parse(data: bytes, filename: str | None, mapping: ColumnMapping | None, max_bytes: int) -> ParseResult:
-    from . import formats, tabular, text
+    from . import formats, merchant_bills, tabular, text
 
     check_size(data, max_bytes)
     kind = detect_format(data, filename)
@@ -128,6 +128,11 @@ def _parse(data: bytes, filename: str | None, mapping: ColumnMapping | None, max
         return formats.parse_ofx(data, decoded)
     if kind == "mt940":
         return formats.parse_mt940(decoded)
+    if mapping is None and merchant_bills.is_wechat_merchant_bill(decoded):
+        rows, merchant_no = merchant_bills.wechat_merchant_rows(decoded)
+        result = tabular.read_rows(rows, merchant_bills.WECHAT_MERCHANT)
+        result.account = result.account or merchant_no
+        return result
     wallet = _wallet_kind(decoded)
     rows = text.rows_from_text(decoded) if mapping is None else _rows_for_mapping(decoded)
     return tabular.read_rows(rows, wallet or "csv", mapping)

@@ -55,8 +55,9 @@ SYNONYMS: dict[str, list[str]] = {
         "remark", "remarks", "narrative", "details", "purpose",
     ],
     "bank_ref": [
-        "流水号", "交易流水号", "凭证号", "交易单号", "交易号", "交易参考号", "参考号", "业务流水号",
-        "交易订单号", "账务流水号", "凭证号码", "柜员流水号", "交易序号", "银行流水号", "reference",
+        # 账务流水号 (one per accounting entry) before 业务流水号 (a payment and its fee share one: Alipay's 账务明细)
+        "流水号", "账务流水号", "交易流水号", "凭证号", "交易单号", "交易号", "交易参考号", "参考号", "业务流水号",
+        "交易订单号", "凭证号码", "柜员流水号", "交易序号", "银行流水号", "reference",
         "ref", "referenceno", "transactionid", "txnid", "bankref", "bankreference",
     ],
     "currency": ["币种", "币别", "货币", "货币类型", "currency", "ccy"],
@@ -334,7 +335,7 @@ def read_rows(
         raise StatementError("the file has no lines", line=1)
     layout = layout_from_mapping(rows, mapping) if mapping else detect_layout(rows)
     result = result or ParseResult(format=fmt, transactions=[])
-    layout.wallet = fmt in ("wechat", "alipay")
+    layout.wallet = fmt in ("wechat", "alipay", "wechat-merchant")
     _read_preamble(rows[: max(layout.header_index, 0)], result)
     header_norm = [normalise_header(h) for h in layout.headers]
     plan = _Plan.of(layout)

@@ -344,3 +344,40 @@ def test_english_month_names_of_foreign_banks_exports():
     with pytest.raises(StatementError) as err:
         parse_statement(b'Date,Amount\n05 Mar 2026,10.00\n05 Foo 2026,5.00\n')
     assert err.value.line == 3
+
+
+def test_wechat_pay_merchant_bill_payments_and_refunds():
+    # given WeChat Pay's merchant bill: backtick-quoted cells, a payment and a refund, no payer names, a summary
+    result = parse_statement(FIX / "wechat_merchant_bill.csv")
+    # then the payment is money in, the refund money out (keyed by its own refund number), the summary is no line
+    assert result.format == "wechat-merchant" and result.account == "1900000109"
+    assert [(t.date, t.amount, t.direction, t.bank_ref) for t in result.transactions] == [
+        (date(2026, 3, 5), Decimal("20000.00"), "credit", "4200001234202603051234567890"),
+        (date(2026, 3, 6), Decimal("-5000.00"), "debit", "50000000012026030600001"),
+    ]
+    paid = result.transactions[0]
+    # and the payer's openid stands for the payer's account; the goods and the merchant's order number are the memo
+    assert paid.counterparty == "" and paid.counterparty_account == "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"
+    assert "3栋1单元1202定金" in paid.memo and "DJ20260305001" in paid.memo
+
+
+def test_a_wechat_merchant_order_neither_paid_nor_refunded_is_kept_as_a_neutral_line():
+    data = (FIX / "wechat_merchant_bill.csv").read_text(encoding="utf-8").replace("`REFUND", "`REVOKED").encode()
+    result = parse_statement(data)
+    assert [(t.amount, t.direction) for t in result.transactions] == [
+        (Decimal("20000.00"), "credit"), (Decimal("5000.00"), "neutral")]
+    assert "REVOKED" in result.transactions[1].memo
+
+
+def test_alipay_merchant_ledger_keys_each_entry_by_its_own_serial_number():
+    # given Alipay's 账务明细: a payment and its service fee share one 业务流水号, each has its own 账务流水号
+    result = parse_statement(FIX / "alipay_merchant_ledger.csv")
+    # then each line comes out with its own reference (a shared one would store only one of them), balances follow
+    assert result.format == "alipay" and result.account == "20881234567890120156"
+    assert [(t.amount, t.bank_ref) for t in result.transactions] == [
+        (Decimal("20000.00"), "20260305200040011100660012345678"),
+        (Decimal("-120.00"), "20260305200040011100660012345679"),
+        (Decimal("-5000.00"), "20260306200040011100660012345680"),
+    ]
+    assert len(set(transaction_keys(result.transactions))) == 3
+    assert check_balance_continuity(result.transactions) == []
