@@ -44,6 +44,8 @@ SYNONYMS: dict[str, list[str]] = {
         "对方户名", "对方名称", "对方账户名称", "对方账户名", "对方户名称", "对方单位", "对方单位名称",
         "付款人", "付款人名称", "付款方", "付款方名称", "收/付方名称", "交易对方", "对手方", "对手户名",
         "对方", "对方姓名", "counterparty", "counterpartyname", "payer", "payername", "payee", "name",
+        # a name and an account in one cell (招商银行: 对手信息 "张三 6214830012345678"): split when read
+        "对手信息", "对方信息", "交易对手信息", "对方账户信息",
     ],
     "counterparty_account": [
         "对方账号", "对方账户", "对方卡号", "对方帐号", "付款人账号", "付款账号", "付款方账号", "对手账号",
@@ -448,6 +450,8 @@ def _transaction(
                 f"line {row.line_no}: cell '{name}' {text[:30]!r} looks like a spreadsheet formula "
                 "(CSV injection); kept as plain text, never evaluated"
             )
+    if not fields["counterparty_account"] and fields["counterparty"]:
+        fields["counterparty"], fields["counterparty_account"] = _name_and_account(fields["counterparty"])
     account = fields["counterparty_account"].replace(" ", "")
     return Transaction(
         date=day,
@@ -463,6 +467,22 @@ def _transaction(
         confidence=row.confidence,
         raw=raw,
     )
+
+
+_NAME_THEN_ACCOUNT = re.compile(r"^(.*?)[\s/|,，]*([0-9][0-9*\s-]{6,}[0-9*])$")
+_ACCOUNT_THEN_NAME = re.compile(r"^([0-9][0-9*\s-]{6,}[0-9*])[\s/|,，]*(.*)$")
+
+
+def _name_and_account(text: str) -> tuple[str, str]:
+    """A counterparty cell that also carries the account (张三 6214830012345678, 6214…5678/张三) as its two parts;
+    a name alone stays as it is."""
+    m = _NAME_THEN_ACCOUNT.match(text)
+    if m:
+        return m.group(1).strip(), m.group(2)
+    m = _ACCOUNT_THEN_NAME.match(text)
+    if m:
+        return m.group(2).strip(), m.group(1)
+    return text, ""
 
 
 def _closing_from_total(row: Row, layout: Layout, result: ParseResult) -> None:

@@ -381,3 +381,27 @@ def test_alipay_merchant_ledger_keys_each_entry_by_its_own_serial_number():
     ]
     assert len(set(transaction_keys(result.transactions))) == 3
     assert check_balance_continuity(result.transactions) == []
+
+
+def test_a_counterparty_cell_with_the_account_in_it_is_split(tmp_path):
+    # given 招商银行's export: dates as date cells, numbers as numbers, and 对手信息 — name and account in one cell
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["账号", "755912345610801"])
+    sheet.append(["记账日期", "交易金额", "联机余额", "交易摘要", "对手信息"])
+    sheet.append([datetime(2026, 3, 5), 20000, 120000.5, "转账 HT-2026-0012", "张三 6214830012345678"])
+    sheet.append([datetime(2026, 3, 6, 9, 30), -15.5, 119985.0, "手续费", ""])
+    sheet.append([datetime(2026, 3, 7), 300.25, 120285.25, "转账", "6214 8300 1234 5679/李四"])
+    sheet.append([datetime(2026, 3, 8), 10, 120295.25, "转账", "某某物业"])
+    path = tmp_path / "cmb.xlsx"
+    book.save(path)
+    # when parsed / then the name and the account are each in their field
+    result = parse_statement(path)
+    assert [(t.counterparty, t.counterparty_account) for t in result.transactions] == [
+        ("张三", "6214830012345678"), ("", ""), ("李四", "6214830012345679"), ("某某物业", ""),
+    ]
+    assert result.account == "755912345610801"
