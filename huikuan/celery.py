@@ -46,6 +46,11 @@ app.conf.beat_schedule = {
         "task": "huikuan.dunning.tasks.prune_overdue_snapshots",
         "schedule": crontab(hour=4, minute=0, day_of_week="sun"),
     },
+    # 03:30 — files of statement imports that failed a week ago and were not retried with a mapping, deleted.
+    "purge-failed-uploads": {
+        "task": "huikuan.banking.tasks.purge_failed_uploads",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # every 30 minutes — match bank lines still unmatched (new receivables may explain them now).
     "reconcile-pending": {
         "task": "huikuan.banking.tasks.reconcile_pending",

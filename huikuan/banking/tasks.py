@@ -17,3 +17,11 @@ def reconcile_pending() -> dict:
     from .services.reconciliation import reconcile
 
     return reconcile().as_dict()
+
+
+@shared_task
+def purge_failed_uploads() -> int:
+    """Delete the kept files of imports that failed a week ago and were not retried with a column mapping."""
+    from .services.jobs import purge_failed_uploads as purge
+
+    return purge()

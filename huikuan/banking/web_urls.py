@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from .mapping_views import JobMappingView
 from .views import (
     AccountListView,
     DecisionView,
@@ -19,5 +20,6 @@ urlpatterns = [
     path("matches/<int:pk>/<str:decision>/", DecisionView.as_view(), name="match-decide"),
     path("statements/upload/", StatementUploadView.as_view(), name="statement-upload"),
     path("jobs/<int:pk>/", JobView.as_view(), name="job"),
+    path("jobs/<int:pk>/mapping/", JobMappingView.as_view(), name="job-mapping"),
     path("accounts/", AccountListView.as_view(), name="accounts"),
 ]

@@ -8,6 +8,7 @@ the job sees it); `done` reaches `total` when the lines are committed.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from huikuan.banking.statements import ColumnMapping, StatementError
+from huikuan.banking.statements import MAPPED_FORMATS, ColumnMapping, StatementError, detect_format
 
 from ..account_numbers import canonical_account_no
 from ..choices import ImportJobStatus
@@ -75,4 +76,53 @@ def run_import_job(job_id: int) -> ImportJob:
 def _finish(job: ImportJob, status: str, message: str) -> None:
     job.status, job.message, job.finished_at = status, message, timezone.now()
     job.save(update_fields=["status", "message", "finished_at", "statement", "total", "done"])
-    Path(job.path).unlink(missing_ok=True)
+    if status == ImportJobStatus.DONE or not _mappable(job.path):
+        Path(job.path).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(path="")
+    # else the failed job keeps its file for a retry with a column mapping (`retry_with_mapping`), FAILED_KEPT_DAYS
+
+
+def _mappable(path: str) -> bool:
+    """A file a column mapping could make readable: a table (CSV and the like, a workbook, a PDF)."""
+    try:
+        return detect_format(Path(path).read_bytes()) in MAPPED_FORMATS
+    except OSError:
+        return False
+
+
+FAILED_KEPT_DAYS = 7
+
+
+def can_retry(job: ImportJob) -> bool:
+    """A failed import whose file is still here: it can be imported again with a column mapping."""
+    return job.status == ImportJobStatus.FAILED and bool(job.path) and Path(job.path).exists()
+
+
+@transaction.atomic
+def retry_with_mapping(*, actor: Any, job: ImportJob, mapping: ColumnMapping) -> ImportJob:
+    """Import a failed job's file again, with the column mapping a person gave (saved on the account when the
+    import succeeds, and reused by its later imports): a new job takes the file over."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if not can_retry(job):
+        raise StatementError("this import cannot be retried: it did not fail, or its file is gone "
+                             f"(a failed import's file is kept {FAILED_KEPT_DAYS} days); upload the file again")
+    from ..tasks import import_statement_job
+
+    retry = ImportJob.objects.create(account_no=job.account_no, file_name=job.file_name, path=job.path,
+                                     mapping=mapping.to_dict(),
+                                     created_by=actor if getattr(actor, "pk", None) else None)
+    job.path = ""  # handed over
+    job.save(update_fields=["path"])
+    transaction.on_commit(lambda: import_statement_job.delay(retry.pk))
+    return retry
+
+
+def purge_failed_uploads(now: Any = None) -> int:
+    """Delete the files of imports that failed more than FAILED_KEPT_DAYS ago and were not retried (idempotent)."""
+    before = (now or timezone.now()) - timedelta(days=FAILED_KEPT_DAYS)
+    purged = 0
+    for job in ImportJob.objects.filter(status=ImportJobStatus.FAILED, finished_at__lt=before).exclude(path=""):
+        Path(job.path).unlink(missing_ok=True)
+        ImportJob.objects.filter(pk=job.pk).update(path="")
+        purged += 1
+    return purged

@@ -21,8 +21,9 @@ from .model import (
 from .safety import DEFAULT_MAX_BYTES, check_size, looks_binary
 
 __all__ = [
-    "BalanceGap", "ColumnMapping", "ParseResult", "StatementError", "Transaction", "check_balance_continuity",
-    "detect_format", "parse_statement", "transaction_key", "transaction_keys",
+    "MAPPED_FORMATS", "BalanceGap", "ColumnMapping", "ParseResult", "StatementError", "Transaction",
+    "check_balance_continuity", "detect_format", "guess_mapping", "parse_statement", "preview_rows", "try_mapping",
+    "transaction_key", "transaction_keys",
 ]
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
@@ -136,6 +137,53 @@ def _parse(data: bytes, filename: str | None, mapping: ColumnMapping | None, max
     wallet = _wallet_kind(decoded)
     rows = text.rows_from_text(decoded) if mapping is None else _rows_for_mapping(decoded)
     return tabular.read_rows(rows, wallet or "csv", mapping)
+
+
+MAPPED_FORMATS = ("text", "xls", "xlsx", "pdf")  # the tables a column mapping applies to
+
+
+def preview_rows(data: bytes, limit: int = 30) -> list:
+    """The first ``limit`` non-empty rows of a table statement as a column mapping reads them (CSV and the like,
+    the first non-empty sheet of a workbook, a PDF's table), so that a person can say which column is which.
+    StatementError for a file of another kind (MT940, CAMT.053, OFX, a scan: read without a mapping) or that
+    cannot be read."""
+    from . import formats, text
+    from .values import clean
+
+    check_size(data, DEFAULT_MAX_BYTES)
+    kind = detect_format(data)
+    if kind not in MAPPED_FORMATS:
+        raise StatementError(f"a {kind} file is read without a column mapping")
+    if kind in ("xls", "xlsx"):
+        sheets = [rows for rows in formats.excel_rows(data, kind) if any(any(clean(c) for c in r.cells) for r in rows)]
+        rows = sheets[0] if sheets else []
+    elif kind == "pdf":
+        from .pdf import pdf_rows
+
+        rows = pdf_rows(data)[0]
+    else:
+        rows = _rows_for_mapping(text.decode(data)[0])
+    return [r for r in rows if any(clean(c) for c in r.cells)][:limit]
+
+
+def guess_mapping(rows: list) -> tuple[int | None, dict[int, str]]:
+    """What detection could tell of the rows (`preview_rows`), to start a person's mapping from: the line that
+    names the most known headers, and the field of each of its columns it recognised (the first of a field's)."""
+    from .tabular import _map_header
+
+    best: tuple[int, int | None, dict[int, str]] = (0, None, {})
+    for row in rows:
+        found = _map_header(row.cells)
+        if len(found) > best[0]:
+            best = (len(found), row.line_no, {cols[0]: field for field, cols in found.items()})
+    return best[1], best[2]
+
+
+def try_mapping(rows: list, mapping: ColumnMapping) -> ParseResult:
+    """The rows (`preview_rows`) read with a mapping: StatementError naming the line that does not fit it."""
+    from . import tabular
+
+    return tabular.read_rows(rows, "csv", mapping)
 
 
 def _rows_for_mapping(decoded: str):

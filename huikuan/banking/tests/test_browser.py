@@ -36,3 +36,38 @@ def test_the_accounts_page_draws_each_accounts_money_in_with_the_reports_figures
                          ".getOption().yAxis[0].data") == [ESCROW]
     assert page.get_attribute("#collections-chart", "data-rendered") == "true"
     snap(page, "banking-accounts")
+
+
+def test_a_clerk_maps_an_unknown_layout_from_the_failed_import_with_the_keyboard(live_server, browser, settings,
+                                                                                  tmp_path):
+    # given an upload detection could not read, its job failed (the task runs at once: no worker in this test)
+    from huikuan.banking.models import BankTransaction, ImportJob
+
+    from .test_views_mapping import UNKNOWN
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    clerk("banking.import_statement", username="finance")
+    path = tmp_path / "bank.csv"
+    path.write_bytes(UNKNOWN)
+    page = log_in(browser, live_server.url, "finance")
+    page.goto(f"{live_server.url}/banking/statements/upload/")
+    page.fill("#id_account_no", "6222 0000 1111 2222")
+    page.set_input_files("#id_file", str(path))
+    page.click("main form button.btn-primary")
+    page.wait_for_selector("text=Nothing was imported")
+    # when the clerk follows the offer to map the columns, the recognised ones already chosen, and picks the rest
+    page.click(f"a[href$='/jobs/{ImportJob.objects.get().pk}/mapping/']")
+    page.wait_for_selector("#mapping-preview")
+    assert page.locator("#mapping-preview tbody tr").count() == 3
+    page.select_option("#id_col_0", "date")
+    page.select_option("#id_col_1", "amount")
+    page.select_option("#id_col_2", "counterparty")
+    page.select_option("#id_header_line", "1")
+    page.fill("#id_date_format", "%d.%m.%Y")
+    snap(page, "banking-mapping")
+    page.focus("#id_date_format")
+    page.keyboard.press("Enter")  # submits from the keyboard
+    # then the file is imported with it
+    page.wait_for_selector("text=2 new")
+    assert BankTransaction.objects.count() == 2
