@@ -376,7 +376,7 @@ def read_rows(
                 raise StatementError("a line with an amount but no date", line=row.line_no)
             _read_preamble([row], result)  # footer: may carry a closing balance
             joined = " ".join(t for t in texts if t)[:60]
-            if joined and not any(w in joined for w in FOOTER_WORDS):
+            if joined and not joined.startswith("#") and not any(w in joined for w in FOOTER_WORDS):  # "#": a comment
                 result.warnings.append(f"line {row.line_no}: not a transaction, skipped: {joined!r}")
             continue
         tx = _transaction(row, texts, plan, layout, day, default_ccy, result)

@@ -381,6 +381,7 @@ def test_alipay_merchant_ledger_keys_each_entry_by_its_own_serial_number():
     ]
     assert len(set(transaction_keys(result.transactions))) == 3
     assert check_balance_continuity(result.transactions) == []
+    assert result.warnings == []  # its #-comments after the lines are no news
 
 
 def test_a_counterparty_cell_with_the_account_in_it_is_split(tmp_path):
