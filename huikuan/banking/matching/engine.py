@@ -1629,9 +1629,8 @@ def _contract_numbers(numbers: list[str], contracts: list[_Contract]) -> _Groups
     coded = [(i, code) for i, code in enumerate(codes) if code]
     if not coded:
         return _Groups.unique(digits, contracts)
-    owners = [i for i, k in enumerate(digits) if k] + [i for i, _ in coded]
-    return _Groups([digits[i] for i in owners[: len(owners) - len(coded)]] + [code for _, code in coded], owners,
-                   contracts)
+    plain = [i for i, k in enumerate(digits) if k]
+    return _Groups([digits[i] for i in plain] + [code for _, code in coded], plain + [i for i, _ in coded], contracts)
 
 
 def _group_parts(keys: list, owners: np.ndarray, codes: np.ndarray | None = None) -> _Parts:
