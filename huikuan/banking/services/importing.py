@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -194,12 +195,16 @@ def _store(*, actor: Any, parsed: _Parsed, account_no: str, new_mapping: ColumnM
                              warnings=warnings, gaps=list(existing.gaps))
     review = sum(1 for t in txs if t.confidence < REVIEW_CONFIDENCE)
     dates = [t.date for t in txs]
+    in_time = _in_time_order(txs)
+    gaps += _gap_after_previous(account, in_time, result.opening_balance)
+    closing = result.closing_balance if result.closing_balance is not None else \
+        next((t.balance for t in reversed(in_time) if t.balance is not None), None)
     try:
         with transaction.atomic():
             statement = Statement.objects.create(
                 account=account, file_name=filename[:255], sha256=data_hash, format=result.format,
                 period_start=min(dates) if dates else None, period_end=max(dates) if dates else None,
-                opening_balance=result.opening_balance, closing_balance=result.closing_balance,
+                opening_balance=result.opening_balance, closing_balance=closing,
                 rows_total=len(txs), rows_review=review, warnings=warnings, gaps=gaps,
                 status=StatementStatus.NEEDS_REVIEW if gaps or review else StatementStatus.IMPORTED,
                 imported_by=actor if getattr(actor, "pk", None) else None)
@@ -223,6 +228,41 @@ def _store(*, actor: Any, parsed: _Parsed, account_no: str, new_mapping: ColumnM
            lines=len(txs), new=statement.rows_new, gaps=len(gaps))
     return ImportOutcome(statement, statement.rows_new, len(txs), account_created=created, warnings=warnings,
                          gaps=gaps)
+
+
+def _in_time_order(txs: list[Any]) -> list[Any]:
+    """The lines oldest first (a statement listed newest first, reversed)."""
+    return list(reversed(txs)) if txs and txs[0].date > txs[-1].date else txs
+
+
+def _gap_after_previous(account: BankAccount, in_time: list[Any], opening: Decimal | None) -> list[str]:
+    """Balance continuity across statements: this file's opening balance (given, or its first balance less the
+    lines up to it) against the closing balance of the account's statement that ended the day before it or
+    earlier. A difference means a day or a whole statement between them is missing. (Overlapping statements are
+    checked line by line instead: their shared lines are stored once.)"""
+    if not in_time:
+        return []
+    previous = Statement.objects.filter(account=account, period_end__lt=in_time[0].date,
+                                        closing_balance__isnull=False).order_by("-period_end", "-pk").first()
+    if previous is None:
+        return []
+    closed: Decimal = previous.closing_balance  # type: ignore[assignment]  # (filtered: not null)
+    after = f"after {previous.file_name} (to {previous.period_end}, closing balance {closed})"
+    if opening is not None:
+        if opening == closed:
+            return []
+        return [f"opening balance {opening} but {closed} expected {after} "
+                f"(difference {opening - closed}); a day or a statement may be missing"]
+    moved = Decimal(0)
+    for t in in_time:
+        moved += t.amount
+        if t.balance is not None:
+            expected = closed + moved
+            if t.balance == expected:
+                return []
+            return [f"line {t.line_no}: balance {t.balance} but {expected} expected {after} "
+                    f"(difference {t.balance - expected}); a day or a statement may be missing"]
+    return []
 
 
 ROW_FIELDS = ("key", "date", "amount", "currency", "counterparty", "counterparty_account", "memo", "balance",

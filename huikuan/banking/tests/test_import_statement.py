@@ -338,3 +338,37 @@ def test_a_form_refuses_a_second_account_with_the_same_number_written_differentl
     form = modelform_factory(BankAccount, fields=["account_no", "name"])({"account_no": "6222 0000 1111 2222",
                                                                          "name": "x"})
     assert not form.is_valid() and "account_no" in form.errors
+
+
+def test_a_missing_day_between_two_statements_is_flagged_on_the_later_one():
+    # given the 1–5 March statement imported (closing balance 152,988.00)
+    first = import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="march-1.csv", account_no=ACCOUNT)
+    assert first.statement.closing_balance == D("152988.00")
+    # when the next statement follows on, and another one after it starts from a balance 5,000 off
+    follows = [("2026-03-09", "800.00", "", "153788.00", "王五", "6222000033334444", "", "B004")]
+    gap = [("2026-03-16", "", "100.00", "158688.00", "物业", "", "", "B009"),  # 5,000 in between, not here
+           ("2026-03-17", "200.00", "", "158888.00", "赵六", "", "", "B010")]
+    ok = import_statement(actor=None, source=csv_statement(follows), filename="march-2.csv", account_no=ACCOUNT)
+    later = import_statement(actor=None, source=csv_statement(gap), filename="march-3.csv", account_no=ACCOUNT)
+    # then the one that follows on has no gap, the later one says where and by how much
+    assert ok.gaps == [] and ok.statement.status == StatementStatus.IMPORTED
+    assert later.gaps == ["line 4: balance 158688.00 but 153688.00 expected after march-2.csv (to 2026-03-09, "
+                          "closing balance 153788.00) (difference 5000.00); a day or a statement may be missing"]
+    assert later.statement.status == StatementStatus.NEEDS_REVIEW
+
+
+def test_a_statement_listed_newest_first_is_checked_from_its_oldest_line():
+    import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="march-1.csv", account_no=ACCOUNT)
+    newest_first = [("2026-03-10", "200.00", "", "153988.00", "赵六", "", "", "B011"),
+                    ("2026-03-09", "800.00", "", "153788.00", "王五", "", "", "B004")]
+    outcome = import_statement(actor=None, source=csv_statement(newest_first), filename="b.csv", account_no=ACCOUNT)
+    assert outcome.gaps == [] and outcome.statement.closing_balance == D("153988.00")
+
+
+def test_an_opening_balance_that_is_not_the_previous_closing_one_is_a_gap():
+    import_statement(actor=None, source=csv_statement(MARCH_1_5), filename="march-1.csv", account_no=ACCOUNT)
+    data = csv_statement([("2026-03-09", "800.00", "", "", "王五", "", "", "B004")]).replace(
+        "户名".encode(), "期初余额：150000.00\n户名".encode())
+    outcome = import_statement(actor=None, source=data, filename="b.csv", account_no=ACCOUNT)
+    assert outcome.gaps == ["opening balance 150000.00 but 152988.00 expected after march-1.csv (to 2026-03-05, "
+                            "closing balance 152988.00) (difference -2988.00); a day or a statement may be missing"]
