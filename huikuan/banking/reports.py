@@ -152,7 +152,8 @@ def render_text(data: dict[str, Any], out: TextIO) -> None:
         flag = " [escrow " + a["project"] + "]" if a["is_escrow"] else ""
         out.write(f"{a['account_no']}{flag}: imported {a['imported']['count']} ({a['imported']['amount']}), "
                   f"auto {a['auto']['count']}, confirmed {a['confirmed']['count']}, "
-                  f"suggested {a['suggested']['count']}, unidentified {a['unidentified']['count']}; "
+                  f"suggested {a['suggested']['count']}, unidentified {a['unidentified']['count']}, "
+                  f"not matched {a['unmatched']['count']}; "
                   f"money out {a['money_out']['count']} ({a['money_out']['amount']}); exceptions: "
                   + (", ".join(f"{kind} {cell['count']}" for kind, cell in a["exceptions"].items() if cell["count"])
                      or "none") + "\n")

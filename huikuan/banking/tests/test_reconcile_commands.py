@@ -114,6 +114,17 @@ def test_the_reconciliation_report_per_account_and_sales_versus_finance():
     assert [(r["reference"], r["amount"]) for r in s["bank_unmatched"]] == [("E3", "40000.00"), ("E4", "888.00")]
 
 
+def test_the_reconciliation_report_as_text_gives_each_accounts_counts_and_exceptions():
+    data_set()
+    reconcile()
+    out = StringIO()
+    call_command("report", "reconciliation", "--from", "2026-03-02", "--to", "2026-03-08", stdout=out)
+    text = out.getvalue()
+    assert (f"{ESCROW} [escrow 云栖]: imported 4 (540938.00), auto 1, confirmed 0, suggested 0, unidentified 1, "
+            "not matched 0; money out 1 (-20.00); exceptions: underpayment 1, overpayment 1, unidentified 1, "
+            "reversal 1") in text
+
+
 def test_the_collections_chart_splits_each_accounts_money_in_to_the_cent():
     # given the week reconciled and the over-payment confirmed
     data_set()
