@@ -1,6 +1,6 @@
 """Mapping a statement's columns by hand, where detection could not decide: the failed import's first rows with a
-choice of field above each column; the mapping is tried on those rows, then the file is imported again with it
-(`jobs.retry_with_mapping`) and the account keeps it for its next statements."""
+choice of field above each column; `jobs.retry_with_mapping` tries the mapping on those rows, then imports the file
+again with it, and the account keeps it for its next statements."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from django.views import View
 
 from .models import BankAccount, ImportJob
 from .services.jobs import can_retry, retry_with_mapping
-from .statements import ColumnMapping, StatementError, guess_mapping, preview_rows, try_mapping
+from .statements import ColumnMapping, StatementError, guess_mapping, preview_rows
 from .statements.values import clean
 from .views import BankingAccess
 
@@ -31,7 +31,7 @@ FIELD_LABELS = {
 
 
 class MappingForm(forms.Form):
-    """A field per column of the preview, the header line, the date format: a ColumnMapping tried on the rows."""
+    """A field per column of the preview, the header line, the date format: a ColumnMapping."""
 
     header_line = forms.TypedChoiceField(label=_("header line"), coerce=int, required=False, empty_value=None)
     date_format = forms.CharField(label=_("date format"), required=False, max_length=32,
@@ -67,12 +67,11 @@ class MappingForm(forms.Form):
             if field:
                 columns[field] = i
         try:
-            mapping = ColumnMapping(columns=columns, header_line=data.get("header_line"),
-                                    date_format=data.get("date_format") or None, dayfirst=bool(data.get("dayfirst")))
-            try_mapping(self.rows, mapping)
+            data["mapping"] = ColumnMapping(columns=columns, header_line=data.get("header_line"),
+                                            date_format=data.get("date_format") or None,
+                                            dayfirst=bool(data.get("dayfirst")))
         except StatementError as exc:
             raise ValidationError(str(exc))
-        data["mapping"] = mapping
         return data
 
 
@@ -113,8 +112,9 @@ class JobMappingView(BankingAccess, PermissionRequiredMixin, View):
             return self._page(request, job, form, status=400)
         try:
             retry = retry_with_mapping(actor=request.user, job=job, mapping=form.cleaned_data["mapping"])
-        except StatementError as exc:
-            return self._refused(request, job, exc)
+        except StatementError as exc:  # the mapping does not fit the file's lines (nothing queued)
+            form.add_error(None, str(exc))
+            return self._page(request, job, form, status=400)
         return redirect("banking:job", pk=retry.pk)
 
     def _refused(self, request: HttpRequest, job: ImportJob, exc: StatementError) -> HttpResponse:

@@ -39,6 +39,22 @@ class ImportJobSerializer(serializers.ModelSerializer):
                   "created_at", "finished_at"]
 
 
+class ImportRetrySerializer(serializers.Serializer):
+    mapping = serializers.JSONField(help_text="column mapping: {'columns': {field: header or 0-based index}, "
+                                              "'header_line', 'date_format', 'dayfirst'} (saved on the account)")
+
+
+class PreviewLineSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    cells = serializers.ListField(child=serializers.CharField(allow_blank=True))
+
+
+class ImportPreviewSerializer(serializers.Serializer):
+    lines = PreviewLineSerializer(many=True)
+    header_line = serializers.IntegerField(allow_null=True, help_text="the line detection takes for the header")
+    columns = serializers.DictField(child=serializers.CharField(), help_text="0-based column → field recognised")
+
+
 class BankTransactionSerializer(serializers.ModelSerializer):
     account_no = serializers.CharField(source="account.account_no", read_only=True)
 

@@ -5,6 +5,7 @@ contract a match pays (`huikuan.banking.querysets`). Every write is one call int
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import django_filters
@@ -23,8 +24,9 @@ from huikuan.banking.choices import ExceptionKind, MatchStatus
 from huikuan.banking.models import BankAccount, BankTransaction, ImportJob, Match, MatchLine, Statement
 from huikuan.banking.querysets import sees_bank_accounts
 from huikuan.banking.services import review
-from huikuan.banking.services.jobs import queue_import
-from huikuan.banking.statements import ColumnMapping, StatementError
+from huikuan.banking.services.jobs import can_retry, queue_import, retry_with_mapping
+from huikuan.banking.statements import ColumnMapping, StatementError, guess_mapping, preview_rows
+from huikuan.banking.statements.values import clean
 from huikuan.core.api.viewsets import ScopedViewSetMixin, ServiceRefused
 from huikuan.receivables.models import Receivable
 
@@ -33,6 +35,8 @@ from .serializers import (
     BankTransactionSerializer,
     DecisionSerializer,
     ImportJobSerializer,
+    ImportPreviewSerializer,
+    ImportRetrySerializer,
     MatchSerializer,
     SplitSerializer,
     StatementSerializer,
@@ -101,10 +105,39 @@ class StatementViewSet(BankingViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class ImportJobViewSet(BankingViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Statement imports in the background, with their progress."""
+    """Statement imports in the background, with their progress. A failed import of a table whose columns detection
+    could not tell: `preview` gives its first lines, `retry` imports it again with a column mapping."""
 
     queryset = ImportJob.objects.all()
     serializer_class = ImportJobSerializer
+    action_permissions = {"retry": "banking.import_statement", "preview": "banking.import_statement"}
+
+    @extend_schema(responses={200: ImportPreviewSerializer})
+    @action(detail=True, methods=["get"])
+    def preview(self, request: Request, pk: str | None = None) -> Response:
+        """The failed import's first lines as a mapping reads them, and what detection recognised of them."""
+        job = self.get_object()
+        if not can_retry(job):
+            raise ServiceRefused("this import cannot be retried: it did not fail, or its file is gone")
+        rows = preview_rows(Path(job.path).read_bytes())
+        header_line, columns = guess_mapping(rows)
+        return Response(ImportPreviewSerializer({
+            "lines": [{"line": r.line_no, "cells": [clean(c) for c in r.cells]} for r in rows],
+            "header_line": header_line, "columns": {str(i): field for i, field in columns.items()}}).data)
+
+    @extend_schema(request=ImportRetrySerializer, responses={202: ImportJobSerializer})
+    @action(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: str | None = None) -> Response:
+        """Import a failed job's file again with a column mapping (tried on its first lines first; kept on the
+        account when the import succeeds)."""
+        form = ImportRetrySerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            mapping = ColumnMapping.from_dict(form.validated_data["mapping"])
+        except StatementError as exc:
+            raise ValidationError({"mapping": str(exc)})
+        job = retry_with_mapping(actor=request.user, job=self.get_object(), mapping=mapping)
+        return Response(ImportJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
     def base_queryset(self) -> QuerySet:
         visible = BankAccount.objects.visible_to(self.request.user).values_list("account_no", flat=True)

@@ -16,7 +16,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from huikuan.banking.statements import MAPPED_FORMATS, ColumnMapping, StatementError, detect_format
+from huikuan.banking.statements import (
+    MAPPED_FORMATS,
+    ColumnMapping,
+    StatementError,
+    detect_format,
+    preview_rows,
+    try_mapping,
+)
 
 from ..account_numbers import canonical_account_no
 from ..choices import ImportJobStatus
@@ -101,11 +108,13 @@ def can_retry(job: ImportJob) -> bool:
 @transaction.atomic
 def retry_with_mapping(*, actor: Any, job: ImportJob, mapping: ColumnMapping) -> ImportJob:
     """Import a failed job's file again, with the column mapping a person gave (saved on the account when the
-    import succeeds, and reused by its later imports): a new job takes the file over."""
+    import succeeds, and reused by its later imports): a new job takes the file over. The mapping is tried on the
+    file's first lines first: StatementError (nothing queued) naming the line that does not fit it."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if not can_retry(job):
         raise StatementError("this import cannot be retried: it did not fail, or its file is gone "
                              f"(a failed import's file is kept {FAILED_KEPT_DAYS} days); upload the file again")
+    try_mapping(preview_rows(Path(job.path).read_bytes()), mapping)
     from ..tasks import import_statement_job
 
     retry = ImportJob.objects.create(account_no=job.account_no, file_name=job.file_name, path=job.path,

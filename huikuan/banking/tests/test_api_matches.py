@@ -102,3 +102,40 @@ def test_uploading_a_statement_queues_a_job_that_imports_it(settings, tmp_path, 
     assert txns["count"] == 3 and sorted(t["amount"] for t in txns["results"]) == ["-12.50", "3000.50", "50000.00"]
     accounts = api(user).get("/api/bank-accounts/").json()["results"]
     assert [(a["account_no"], a["is_escrow"]) for a in accounts] == [(ACCOUNT, False)]
+
+
+def test_a_failed_import_is_previewed_and_retried_with_a_mapping_through_the_api(settings, tmp_path,
+                                                                                 django_capture_on_commit_callbacks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .test_views_mapping import UNKNOWN
+
+    settings.MEDIA_ROOT = tmp_path
+    user = clerk("banking.import_statement")
+    # given an upload whose headers detection could not read
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api(user).post("/api/statements/upload/", {"file": SimpleUploadedFile("bank.csv", UNKNOWN),
+                                                               "account_no": ACCOUNT}, format="multipart")
+    job = response.json()["id"]
+    assert api(user).get(f"/api/import-jobs/{job}/").json()["status"] == "failed"
+    # when a client reads its first lines
+    preview = api(user).get(f"/api/import-jobs/{job}/preview/").json()
+    assert preview["lines"][0] == {"line": 1, "cells": ["Buchung", "Betrag", "Wer", "Zweck"]}
+    assert len(preview["lines"]) == 3 and preview["header_line"] is None and preview["columns"] == {}
+    # then a mapping that does not fit is refused with the line, nothing queued
+    wrong = {"columns": {"date": 0, "amount": 2}, "header_line": 1, "date_format": "%d.%m.%Y"}
+    refused = api(user).post(f"/api/import-jobs/{job}/retry/", {"mapping": wrong}, format="json")
+    assert refused.status_code == 400 and "line 2" in refused.content.decode()
+    assert api(user).post(f"/api/import-jobs/{job}/retry/", {"mapping": {"columns": {}}}, format="json"
+                          ).status_code == 400
+    # and one that fits imports the file
+    mapping = {"columns": {"date": 0, "amount": 1, "counterparty": 2, "memo": 3}, "header_line": 1,
+               "date_format": "%d.%m.%Y"}
+    with django_capture_on_commit_callbacks(execute=True):
+        retried = api(user).post(f"/api/import-jobs/{job}/retry/", {"mapping": mapping}, format="json")
+    assert retried.status_code == 202
+    assert api(user).get(f"/api/import-jobs/{retried.json()['id']}/").json()["status"] == "done"
+    assert api(user).get("/api/bank-transactions/", {"account_no": ACCOUNT}).json()["count"] == 2
+    # a second retry of the same failed job is refused: its file went to the first
+    again = api(user).post(f"/api/import-jobs/{job}/retry/", {"mapping": mapping}, format="json")
+    assert again.status_code == 400 and "cannot be retried" in again.content.decode()
