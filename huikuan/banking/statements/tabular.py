@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -379,18 +380,47 @@ def read_rows(
             if joined and not joined.startswith("#") and not any(w in joined for w in FOOTER_WORDS):  # "#": a comment
                 result.warnings.append(f"line {row.line_no}: not a transaction, skipped: {joined!r}")
             continue
-        tx = _transaction(row, texts, plan, layout, day, default_ccy, result)
+        try:
+            tx = _transaction(row, texts, plan, layout, day, default_ccy, result)
+        except StatementError:
+            recovered = _from_balances(row, texts, plan, layout, day, default_ccy, result) \
+                if fmt.startswith("ocr") else None
+            if recovered is None:
+                raise
+            tx = recovered
         result.transactions.append(tx)
     return result
 
 
+def _from_balances(row: Row, texts: list[str], plan: _Plan, layout: Layout, day: date, default_ccy: str,
+                   result: ParseResult) -> Transaction | None:
+    """An OCR'd line whose amount was misread (1,2O0.00): its amount is what its balance moved from the line before,
+    and it goes to a person (confidence 0) — None when there are no two balances to take it from."""
+    previous = result.transactions[-1].balance if result.transactions else None
+    try:
+        balance = _amount(row, texts, layout, plan, "balance") if "balance" in layout.columns else None
+    except StatementError:
+        return None
+    if previous is None or balance is None:
+        return None
+    moved = balance - previous
+    result.warnings.append(f"line {row.line_no}: the amount could not be read; {moved} taken from the balances "
+                           "(check the line)")
+    return dataclasses.replace(_transaction(row, texts, plan, layout, day, default_ccy, result, amount=moved),
+                               confidence=0.0)
+
+
 def _transaction(
-    row: Row, texts: list[str], plan: _Plan, layout: Layout, day: date, default_ccy: str, result: ParseResult
+    row: Row, texts: list[str], plan: _Plan, layout: Layout, day: date, default_ccy: str, result: ParseResult,
+    amount: Decimal | None = None,
 ) -> Transaction:
+    """The row as a transaction; ``amount``: already known (`_from_balances`), its cells not read."""
     direction: str | None = None
     conv = layout.convention
     n = len(texts)
-    if conv == "credit_debit_columns":
+    if amount is not None:
+        pass
+    elif conv == "credit_debit_columns":
         credit = _amount(row, texts, layout, plan, "credit") or Decimal(0)
         debit = _amount(row, texts, layout, plan, "debit") or Decimal(0)
         if credit and debit:

@@ -406,3 +406,26 @@ def test_a_counterparty_cell_with_the_account_in_it_is_split(tmp_path):
         ("张三", "6214830012345678"), ("", ""), ("李四", "6214830012345679"), ("某某物业", ""),
     ]
     assert result.account == "755912345610801"
+
+
+def test_an_ocr_misread_amount_is_taken_from_the_balances_and_sent_to_a_person():
+    from huikuan.banking.statements.tabular import Row, read_rows
+
+    # given OCR'd rows where one amount was misread (a letter O for a zero, a comma for the point)
+    rows = [Row(1, ["交易日期", "对方户名", "金额", "余额"], 0.98),
+            Row(2, ["2026-03-05", "张三", "50000.00", "150000.00"], 0.97),
+            Row(3, ["2026-03-06", "李四", "2O,000.00", "170000.00"], 0.91),
+            Row(4, ["2026-03-07", "王五", "1,000,00", "171000.00"], 0.93)]
+    # when read as a scan / then each misread amount is what the balance moved, at confidence 0, with a warning
+    result = read_rows(rows, "ocr-image")
+    assert [(t.amount, t.direction, t.confidence) for t in result.transactions] == [
+        (Decimal("50000.00"), "credit", 0.97), (Decimal("20000.00"), "credit", 0.0),
+        (Decimal("1000.00"), "credit", 0.0)]
+    assert sum("could not be read" in w for w in result.warnings) == 2
+    # and the same rows from a file with a text layer are an error: there a misread cannot happen, a wrong cell can
+    with pytest.raises(StatementError) as err:
+        read_rows(rows, "csv")
+    assert err.value.line == 3
+    # nor is a misread amount guessed on a scan's first line, with no balance before it
+    with pytest.raises(StatementError):
+        read_rows([rows[0], rows[2]], "ocr-image")
