@@ -39,6 +39,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
                   "created_at", "finished_at"]
 
 
+class DisbursementListSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="the bank's list: CSV, XLS or XLSX with 合同编号 and/or 借款人 and 放款金额")
+
+
 class ImportRetrySerializer(serializers.Serializer):
     mapping = serializers.JSONField(help_text="column mapping: {'columns': {field: header or 0-based index}, "
                                               "'header_line', 'date_format', 'dayfirst'} (saved on the account)")

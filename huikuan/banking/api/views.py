@@ -24,6 +24,11 @@ from huikuan.banking.choices import ExceptionKind, MatchStatus
 from huikuan.banking.models import BankAccount, BankTransaction, ImportJob, Match, MatchLine, Statement
 from huikuan.banking.querysets import sees_bank_accounts
 from huikuan.banking.services import review
+from huikuan.banking.services.disbursements import (
+    import_disbursement_list,
+    match_disbursement,
+    read_disbursement_file,
+)
 from huikuan.banking.services.jobs import can_retry, queue_import, retry_with_mapping
 from huikuan.banking.statements import ColumnMapping, StatementError, guess_mapping, preview_rows
 from huikuan.banking.statements.values import clean
@@ -34,6 +39,7 @@ from .serializers import (
     BankAccountSerializer,
     BankTransactionSerializer,
     DecisionSerializer,
+    DisbursementListSerializer,
     ImportJobSerializer,
     ImportPreviewSerializer,
     ImportRetrySerializer,
@@ -166,9 +172,27 @@ class BankTransactionViewSet(BankingViewSetMixin, viewsets.ReadOnlyModelViewSet)
     filterset_class = TransactionFilter
     search_fields = ["counterparty", "memo", "bank_ref", "counterparty_account"]
     ordering_fields = ["date", "amount", "id"]
+    action_permissions = {"disbursement_list": "banking.review_match"}
 
     def base_queryset(self) -> QuerySet:
         return BankTransaction.objects.visible_to(self.request.user).select_related("account")
+
+    @extend_schema(request={"multipart/form-data": DisbursementListSerializer}, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"], url_path="disbursement-list",
+            parser_classes=[MultiPartParser, FormParser])
+    def disbursement_list(self, request: Request, pk: str | None = None) -> Response:
+        """A bank's list of the buyers this batch transfer pays (放款清单: CSV, XLS or XLSX): stored and matched —
+        each row's loan line paid from the transfer; a list that does not add up waits for a person."""
+        txn = self.get_object()
+        form = DisbursementListSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        upload = form.validated_data["file"]
+        if upload.size > MAX_UPLOAD:
+            raise ValidationError({"file": f"the file is above the {MAX_UPLOAD // 2**20} MB limit"})
+        rows = read_disbursement_file(upload.read())
+        listing = import_disbursement_list(actor=request.user, rows=rows, txn=txn, file_name=upload.name)
+        match = match_disbursement(actor=request.user, txn=txn, listing=listing)
+        return Response(MatchSerializer(match).data)
 
 
 class MatchFilter(django_filters.FilterSet):

@@ -7,21 +7,22 @@ proposes the subset of the bank's open loan receivables that sums exactly to the
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from huikuan.banking.matching import DisbursementRow as EngineRow
 from huikuan.banking.matching import Matcher
-from huikuan.banking.statements import StatementError
-from huikuan.core.money import MoneyError, to_money
+from huikuan.banking.statements import StatementError, table_rows
+from huikuan.banking.statements.tabular import normalise_header
+from huikuan.banking.statements.values import clean, parse_amount
 from huikuan.core.services import record
 
+from ..account_numbers import canonical_account_no
 from ..choices import ALLOCATED_STATUSES, OPEN_STATUSES, MatchStatus
 from ..models import BankTransaction, DisbursementList, DisbursementRow, Match
 from .open_items import build_open_items
@@ -29,9 +30,9 @@ from .reconciliation import thresholds
 from .storing import TxnFacts, store_proposals
 
 HEADERS = {
-    "contract_no": ("合同编号", "合同号", "contract_no", "contract"),
-    "buyer_name": ("借款人", "借款人姓名", "客户姓名", "姓名", "buyer", "buyer_name", "name"),
-    "amount": ("放款金额", "金额", "amount"),
+    "contract_no": ("合同编号", "合同号", "合同号码", "contractno", "contract"),
+    "buyer_name": ("借款人", "借款人姓名", "客户姓名", "姓名", "buyer", "buyername", "name"),
+    "amount": ("放款金额", "发放金额", "贷款金额", "金额", "amount"),
 }
 
 TOTALS = ("合计", "总计", "小计", "total")
@@ -46,43 +47,60 @@ class ListRow:
 
 
 def read_disbursement_file(source: str | Path | bytes) -> list[ListRow]:
-    """A CSV list with a header naming a contract number and/or buyer column and an amount column."""
+    """A bank's list (放款清单) as it comes — CSV (UTF-8 or GBK), XLS or XLSX, a title or notes above the header —
+    whose header names an amount column and a contract number or buyer column. StatementError naming the line and
+    the reason for anything else."""
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise StatementError("the disbursement list is neither UTF-8 nor GBK text")
-    reader = csv.reader(io.StringIO(text))
-    header = [h.strip().lower() for h in next(reader, [])]
-    index = {field: next((header.index(n.lower()) for n in names if n.lower() in header), None)
-             for field, names in HEADERS.items()}
-    if index["amount"] is None or (index["contract_no"] is None and index["buyer_name"] is None):
-        raise StatementError("a disbursement list needs an amount column and a contract number or buyer column",
-                             line=1)
-    rows = []
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
+    rows = table_rows(data)
+    headers = [(n, _columns([normalise_header(c) for c in row.cells])) for n, row in enumerate(rows[:20])]
+    header, index = next(((n, index) for n, index in headers if index["amount"] is not None and (
+        index["contract_no"] is not None or index["buyer_name"] is not None)), (None, {}))
+    if header is None:
+        raise StatementError("a disbursement list needs a header naming an amount column (放款金额) and a contract "
+                             "number (合同编号) or buyer (借款人) column", line=rows[0].line_no if rows else 1)
+    out = []
+    for row in rows[header + 1:]:
+        texts = [clean(c) for c in row.cells]
 
-        def cell(field: str, cells: list[str] = cells) -> str:
+        def cell(field: str, texts: list[str] = texts) -> str:
             i = index[field]
-            return cells[i].strip() if i is not None and i < len(cells) else ""
+            return texts[i] if i is not None and i < len(texts) else ""
 
         label = (cell("contract_no") or cell("buyer_name")).lower()
-        if label.startswith(TOTALS):
+        if label.startswith(TOTALS) or not (cell("contract_no") or cell("buyer_name")):
             continue
+        i = index["amount"] or 0
         try:
-            amount = to_money(cell("amount"))
-        except MoneyError:
-            raise StatementError(f"amount {cell('amount')!r} is not an amount", line=reader.line_num)
-        rows.append(ListRow(cell("contract_no"), cell("buyer_name"), amount, reader.line_num))
-    if not rows:
+            amount = parse_amount(row.cells[i] if i < len(row.cells) else "", cell("amount"))
+        except ValueError as exc:
+            raise StatementError(str(exc), line=row.line_no)
+        if amount is None or amount <= 0:
+            raise StatementError(f"row of {label}: the amount must be positive, got {cell('amount')!r}",
+                                 line=row.line_no)
+        out.append(ListRow(cell("contract_no"), cell("buyer_name"), amount, row.line_no))
+    if not out:
         raise StatementError("the disbursement list has no rows")
-    return rows
+    return out
+
+
+def _columns(headers: list[str]) -> dict[str, int | None]:
+    return {field: next((headers.index(n) for n in names if n in headers), None) for field, names in HEADERS.items()}
+
+
+def transfer_referenced(reference: str, account_no: str | None = None) -> BankTransaction:
+    """The bank line a disbursement list is for, by its bank reference (or the key its import gave it), on the
+    account given (however its number is written) if any. StatementError when there is none, or several."""
+    found = BankTransaction.objects.filter(Q(bank_ref=reference) | Q(key=reference)).select_related("account")
+    if account_no:
+        found = found.filter(account__account_no=canonical_account_no(account_no))
+    lines = list(found[:3])
+    if not lines:
+        raise StatementError(f"no bank line with the reference {reference!r}" +
+                             (f" on account {account_no}" if account_no else ""))
+    if len(lines) > 1:
+        raise StatementError(f"{'several' if len(lines) > 2 else 'two'} bank lines have the reference {reference!r} "
+                             f"(accounts {', '.join(sorted({t.account.account_no for t in lines}))}): name the account")
+    return lines[0]
 
 
 @transaction.atomic

@@ -22,8 +22,8 @@ from .safety import DEFAULT_MAX_BYTES, check_size, looks_binary
 
 __all__ = [
     "MAPPED_FORMATS", "BalanceGap", "ColumnMapping", "ParseResult", "StatementError", "Transaction",
-    "check_balance_continuity", "detect_format", "guess_mapping", "parse_statement", "preview_rows", "try_mapping",
-    "transaction_key", "transaction_keys",
+    "check_balance_continuity", "detect_format", "guess_mapping", "parse_statement", "preview_rows", "table_rows",
+    "try_mapping", "transaction_key", "transaction_keys",
 ]
 
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
@@ -143,17 +143,22 @@ MAPPED_FORMATS = ("text", "xls", "xlsx", "pdf")  # the tables a column mapping a
 
 
 def preview_rows(data: bytes, limit: int = 30) -> list:
-    """The first ``limit`` non-empty rows of a table statement as a column mapping reads them (CSV and the like,
-    the first non-empty sheet of a workbook, a PDF's table), so that a person can say which column is which.
-    StatementError for a file of another kind (MT940, CAMT.053, OFX, a scan: read without a mapping) or that
-    cannot be read."""
+    """The first ``limit`` non-empty rows of a table statement as a column mapping reads them, so that a person can
+    say which column is which (`table_rows`)."""
+    return table_rows(data)[:limit]
+
+
+def table_rows(data: bytes) -> list:
+    """The non-empty rows of a table file as they are (CSV and the like, the first non-empty sheet of a workbook,
+    a PDF's table), no header detected. StatementError for a file of another kind (MT940, CAMT.053, OFX, a scan)
+    or that cannot be read."""
     from . import formats, text
     from .values import clean
 
     check_size(data, DEFAULT_MAX_BYTES)
     kind = detect_format(data)
     if kind not in MAPPED_FORMATS:
-        raise StatementError(f"a {kind} file is read without a column mapping")
+        raise StatementError(f"a {kind} file is not a table of columns (expected CSV, XLS, XLSX or a PDF table)")
     if kind in ("xls", "xlsx"):
         sheets = [rows for rows in formats.excel_rows(data, kind) if any(any(clean(c) for c in r.cells) for r in rows)]
         rows = sheets[0] if sheets else []
@@ -163,7 +168,7 @@ def preview_rows(data: bytes, limit: int = 30) -> list:
         rows = pdf_rows(data)[0]
     else:
         rows = _rows_for_mapping(text.decode(data)[0])
-    return [r for r in rows if any(clean(c) for c in r.cells)][:limit]
+    return [r for r in rows if any(clean(c) for c in r.cells)]
 
 
 def guess_mapping(rows: list) -> tuple[int | None, dict[int, str]]:

@@ -139,3 +139,33 @@ def test_a_failed_import_is_previewed_and_retried_with_a_mapping_through_the_api
     # a second retry of the same failed job is refused: its file went to the first
     again = api(user).post(f"/api/import-jobs/{job}/retry/", {"mapping": mapping}, format="json")
     assert again.status_code == 400 and "cannot be retried" in again.content.decode()
+
+
+def test_a_banks_disbursement_list_is_posted_for_its_transfer_and_places_it(tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from huikuan.banking.models import BankTransaction
+    from huikuan.mortgages.models import Bank
+
+    from .test_reconcile_disbursements import _xlsx_list, approved_loans
+
+    # given three approved loans and their batch transfer on the statement
+    contracts = approved_loans(Bank.objects.create(code="ABC", name="中国农业银行"))
+    bank_lines(("2026-03-25", "1850000.00", "中国农业银行", "", "放款", "B240"))
+    txn = BankTransaction.objects.get(bank_ref="B240")
+    data = _xlsx_list(tmp_path / "list.xlsx").read_bytes()
+    # when someone who may not review posts the bank's list / then it is refused
+    reader = staff("auditor", all_projects=True)
+    upload = SimpleUploadedFile("list.xlsx", data)
+    assert api(reader).post(f"/api/bank-transactions/{txn.pk}/disbursement-list/", {"file": upload},
+                            format="multipart").status_code == 403
+    # and when a reviewer does, each buyer's loan is paid from the transfer
+    upload = SimpleUploadedFile("list.xlsx", data)
+    response = api(clerk()).post(f"/api/bank-transactions/{txn.pk}/disbursement-list/", {"file": upload},
+                                 format="multipart")
+    assert response.status_code == 200 and response.json()["status"] == "auto"
+    assert [outstanding(c)[1] for c in contracts] == [D("0.00"), D("0.00"), D("0.00")]
+    # a second list for the same transfer is refused: it is matched already
+    again = api(clerk()).post(f"/api/bank-transactions/{txn.pk}/disbursement-list/",
+                              {"file": SimpleUploadedFile("list.xlsx", data)}, format="multipart")
+    assert again.status_code == 400 and "already matched" in again.content.decode()

@@ -93,3 +93,64 @@ def test_a_list_that_does_not_add_up_to_the_transfer_waits_for_a_person(tmp_path
     m = match_disbursement(actor=None, txn=txn, listing=import_disbursement_list(actor=None, rows=rows, txn=txn))
     assert m.status != MatchStatus.AUTO and any("450001.00" in r for r in m.reasons)
     assert [outstanding(c)[1] for c in contracts] == [D("600000.00"), D("450000.00"), D("800000.00")]
+
+
+def _xlsx_list(path, title: str = "中国农业银行个人住房贷款放款清单"):  # type: ignore[no-untyped-def]
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([title])
+    sheet.append(["放款日期：2026-03-25"])
+    sheet.append(["序号", "借款人姓名", "合同编号", "发放金额（元）"])
+    for n, (contract_no, buyer, _, loan) in enumerate(BUYERS, start=1):
+        sheet.append([n, buyer, contract_no, float(loan)])  # numbers as the bank's spreadsheet stores them
+    sheet.append(["合计", "", "", 1850000.0])
+    book.save(path)
+    return path
+
+
+def test_the_command_imports_a_banks_spreadsheet_list_and_places_the_transfer(tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    # given three approved loans, their batch transfer on the statement, and the bank's list as a spreadsheet with
+    # a title above its header
+    bank = Bank.objects.create(code="ABC", name="中国农业银行")
+    contracts = approved_loans(bank)
+    bank_lines(("2026-03-25", "1850000.00", "中国农业银行", "", "放款", "B230"))
+    out = StringIO()
+    # when the list is imported for the transfer by its reference
+    call_command("import_disbursement_list", str(_xlsx_list(tmp_path / "list.xlsx")), "--transaction", "B230",
+                 stdout=out)
+    # then each buyer's loan is paid from it, automatically
+    assert out.getvalue().startswith("B230 1850000.00: 3 row(s) listing 1850000.00; auto: 1850000.00 allocated")
+    assert [outstanding(c)[1] for c in contracts] == [D("0.00"), D("0.00"), D("0.00")]
+
+
+@pytest.mark.parametrize(("args", "says"), [
+    (["--transaction", "NOPE"], "no bank line with the reference 'NOPE'"),
+    (["--transaction", "B230", "--account", "6222 9999"], "no bank line with the reference 'B230' on account"),
+])
+def test_the_command_refuses_a_transfer_it_cannot_find(tmp_path, capsys, args, says):
+    from django.core.management import call_command
+
+    Bank.objects.create(code="ABC", name="中国农业银行")
+    bank_lines(("2026-03-25", "1850000.00", "中国农业银行", "", "放款", "B230"))
+    with pytest.raises(SystemExit) as done:
+        call_command("import_disbursement_list", str(_xlsx_list(tmp_path / "list.xlsx")), *args)
+    assert done.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_a_list_row_whose_amount_is_not_one_is_refused_naming_its_line(tmp_path):
+    from huikuan.banking.statements import StatementError
+
+    with pytest.raises(StatementError) as err:
+        read_disbursement_file("放款清单\n合同编号,借款人,放款金额\nHT-2026-0101,周一,六十万\n".encode("gbk"))
+    assert err.value.line == 3 and "六十万" in str(err.value)
+    with pytest.raises(StatementError) as err:
+        read_disbursement_file("合同编号,借款人,放款金额\nHT-2026-0101,周一,\"6,00,000.00\"\n".encode())
+    assert err.value.line == 2 and "groups of three digits" in str(err.value)
+    with pytest.raises(StatementError, match="needs a header"):
+        read_disbursement_file(b"a,b\n1,2\n")
