@@ -33,6 +33,7 @@ from .models import BankAccount, ImportJob, Match
 from .querysets import sees_bank_accounts
 from .reports import collections_chart, reconciliation
 from .services import review
+from .services.disbursements import import_disbursement_list, match_disbursement, read_disbursement_file
 from .services.jobs import queue_import
 from .statements import ColumnMapping, StatementError
 
@@ -154,6 +155,29 @@ class DecisionView(BankingAccess, View):
                     lines.append(review.Line(receivable_id, to_money(value)))
             return review.split(actor=actor, match=match, lines=lines, note=note)
         raise StatementError(f"unknown decision {decision!r}")
+
+
+class DisbursementListView(BankingAccess, PermissionRequiredMixin, View):
+    """POST the bank's list of the buyers a batch transfer pays (放款清单): the transfer is placed row by row."""
+
+    permission_required = review.REVIEW
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        match = get_object_or_404(visible_matches(request.user), pk=pk)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, _("Choose the bank's list to upload."))
+            return redirect("banking:match-detail", pk=match.pk)
+        try:
+            rows = read_disbursement_file(upload.read())
+            listing = import_disbursement_list(actor=request.user, rows=rows, txn=match.transaction,
+                                               file_name=upload.name or "")
+            placed = match_disbursement(actor=request.user, txn=match.transaction, listing=listing)
+        except StatementError as exc:
+            messages.error(request, f"{upload.name}: {exc}")
+            return redirect("banking:match-detail", pk=match.pk)
+        messages.success(request, _("The list was imported: %(n)s row(s).") % {"n": len(rows)})
+        return redirect("banking:match-detail", pk=placed.pk)
 
 
 class UploadForm(forms.Form):

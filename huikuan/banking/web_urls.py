@@ -6,6 +6,7 @@ from .mapping_views import JobMappingView
 from .views import (
     AccountListView,
     DecisionView,
+    DisbursementListView,
     JobView,
     MatchDetailView,
     ReviewQueueView,
@@ -17,6 +18,7 @@ app_name = "banking"
 urlpatterns = [
     path("review/", ReviewQueueView.as_view(), name="review-queue"),
     path("matches/<int:pk>/", MatchDetailView.as_view(), name="match-detail"),
+    path("matches/<int:pk>/disbursement-list/", DisbursementListView.as_view(), name="match-disbursement-list"),
     path("matches/<int:pk>/<str:decision>/", DecisionView.as_view(), name="match-decide"),
     path("statements/upload/", StatementUploadView.as_view(), name="statement-upload"),
     path("jobs/<int:pk>/", JobView.as_view(), name="job"),

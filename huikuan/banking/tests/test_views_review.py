@@ -119,3 +119,29 @@ def test_the_accounts_chart_shows_the_accounts_with_the_most_money_in_and_says_h
     assert response.context["chart"]["accounts"] == [ACCOUNT] and response.context["chart"]["hidden"] == 1
     page = response.content.decode()
     assert 'id="chart-hidden"' in page and "6222000099990000" in page[page.index('id="account-list"'):]
+
+
+def test_a_batch_transfer_is_placed_by_the_banks_list_from_its_page(client, tmp_path):
+    from huikuan.mortgages.models import Bank
+
+    from .test_reconcile_disbursements import _xlsx_list, approved_loans
+
+    # given three approved loans and a transfer for them the engine left for a person (amounts alone, no list)
+    contracts = approved_loans(Bank.objects.create(code="ABC", name="中国农业银行"))
+    bank_lines(("2026-03-25", "1850000.00", "某某代理有限公司", "", "放款", "B250"))
+    reconcile()
+    waiting = Match.objects.live().get(transaction__bank_ref="B250")
+    assert waiting.status in ("suggested", "exception")
+    client.force_login(clerk())
+    page = client.get(f"/banking/matches/{waiting.pk}/").content.decode()
+    assert "disbursement-list-form" in page
+    # when the clerk uploads something that is no list / then the page says why and nothing changes
+    bad = client.post(f"/banking/matches/{waiting.pk}/disbursement-list/",
+                      {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")}, follow=True)
+    assert "needs a header" in bad.content.decode() and Match.objects.live().get(pk=waiting.pk)
+    # and when they upload the bank's list, the transfer is placed over the three loans
+    response = client.post(f"/banking/matches/{waiting.pk}/disbursement-list/",
+                           {"file": SimpleUploadedFile("list.xlsx", _xlsx_list(tmp_path / "l.xlsx").read_bytes())})
+    placed = Match.objects.live().get(transaction__bank_ref="B250")
+    assert response.status_code == 302 and response["Location"].endswith(f"/banking/matches/{placed.pk}/")
+    assert placed.status == "auto" and [outstanding(c)[1] for c in contracts] == [D("0.00")] * 3
