@@ -110,8 +110,12 @@ class MatchDetailView(BankingAccess, DetailView):
         open_lines = (Receivable.objects.open().filter(contract__in=chosen).select_related("contract")
                       .order_by("contract__contract_no", "due_date", "pk"))
         proposed = {line.receivable_id: line.amount for line in match.lines.all()}
+        user = self.request.user
         return super().get_context_data(open_lines=open_lines, proposed=proposed, contract_no=contract_no,
-                                        can_review=self.request.user.has_perm(review.REVIEW), **kwargs)
+                                        can_review=user.has_perm(review.REVIEW), settling=review.settling(match),
+                                        can_write_off=user.has_perm(review.WRITE_OFF),
+                                        can_refund=user.has_perm(review.REVIEW) and user.has_perm("receivables.refund"),
+                                        **kwargs)
 
 
 class DecisionView(BankingAccess, View):
@@ -134,6 +138,8 @@ class DecisionView(BankingAccess, View):
             row = visible_matches(request.user).filter(pk=shown.pk).first() or shown
             return render(request, "banking/_queue_row.html", {"m": row, "can_review": True})
         messages.success(request, _("Done."))
+        if decision in ("write-off", "refund-excess"):  # settled from the line's page: back to it
+            return redirect("banking:match-detail", pk=shown.pk)
         return redirect(reverse("banking:review-queue"))
 
     def _decide(self, request: HttpRequest, match: Match, decision: str, note: str) -> Match | None:
@@ -154,6 +160,12 @@ class DecisionView(BankingAccess, View):
                         raise PermissionDenied("receivable outside your projects")
                     lines.append(review.Line(receivable_id, to_money(value)))
             return review.split(actor=actor, match=match, lines=lines, note=note)
+        if decision == "write-off":
+            review.write_off_difference(actor=actor, match=match, reason=note)
+            return None
+        if decision == "refund-excess":
+            review.refund_excess(actor=actor, match=match, reason=note)
+            return None
         raise StatementError(f"unknown decision {decision!r}")
 
 

@@ -185,6 +185,28 @@ def write_off_tolerance() -> Decimal:
     return to_money(setting("MATCH_WRITE_OFF_TOLERANCE", "10.00"))
 
 
+@dataclass(frozen=True)
+class Settling:
+    """What is left to settle after an allocated match: a small difference to write off, credit to refund."""
+
+    write_off: Decimal = ZERO  # what the one receivable the match pays still owes, within the tolerance
+    refund: Decimal = ZERO  # what the transaction left unallocated on the contract
+
+
+def settling(match: Match) -> Settling:
+    """What `write_off_difference` and `refund_excess` would take for this match now (zero: nothing to offer)."""
+    if match.status not in ALLOCATED_STATUSES:
+        return Settling()
+    write_off = ZERO
+    paid = set(match.lines.values_list("receivable_id", flat=True))
+    if len(paid) == 1 and match.write_off_entry_id is None:
+        owed = ledger.outstanding_of(list(paid))[next(iter(paid))]
+        write_off = owed if ZERO < owed <= write_off_tolerance() else ZERO
+    refund = sum((usable for _, usable in credit_on(match.transaction, match.contract_id)), ZERO) \
+        if match.contract_id is not None else ZERO
+    return Settling(write_off, refund)
+
+
 @transaction.atomic
 def write_off_difference(*, actor: Any, match: Match, receivable_id: int | None = None,
                          amount: Decimal | str | None = None, reason: str = "") -> LedgerEntry:

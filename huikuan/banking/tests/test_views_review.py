@@ -145,3 +145,30 @@ def test_a_batch_transfer_is_placed_by_the_banks_list_from_its_page(client, tmp_
     placed = Match.objects.live().get(transaction__bank_ref="B250")
     assert response.status_code == 302 and response["Location"].endswith(f"/banking/matches/{placed.pk}/")
     assert placed.status == "auto" and [outstanding(c)[1] for c in contracts] == [D("0.00")] * 3
+
+
+def test_a_small_difference_is_written_off_and_an_excess_refunded_from_the_lines_page(client):
+    from huikuan.banking.services import review as reviews
+
+    # given two buyers: one paid 5.00 short (within the tolerance), one 50.00 over; both confirmed by the clerk
+    short = sold("HT-2026-0012", "张三", DOWN)
+    over = sold("HT-2026-0013", "李四", [("down_payment", "首付款", date(2026, 3, 9), "200000.00")], number="0013")
+    bank_lines(("2026-03-08", "299995.00", "张三", "", "HT-2026-0012", "W1"),
+               ("2026-03-08", "200050.00", "李四", "", "HT-2026-0013", "W2"))
+    reconcile()
+    finance = clerk()
+    client.force_login(finance)
+    for key in ("W1", "W2"):
+        reviews.confirm(actor=finance, match=Match.objects.live().get(transaction__key=key))
+    m1, m2 = (Match.objects.live().get(transaction__key=key) for key in ("W1", "W2"))
+    # when the clerk opens each line / then the page offers what is left to settle, and only that
+    page = client.get(f"/banking/matches/{m1.pk}/").content.decode()
+    assert "/write-off/" in page and "/refund-excess/" not in page
+    assert "/refund-excess/" in client.get(f"/banking/matches/{m2.pk}/").content.decode()
+    # and settling it leaves nothing owed, nothing on credit, and the page offers nothing more
+    done = client.post(f"/banking/matches/{m1.pk}/write-off/", {"note": "bank charge"})
+    assert done.status_code == 302 and done["Location"].endswith(f"/banking/matches/{m1.pk}/")
+    assert outstanding(short) == [D("0.00")]
+    client.post(f"/banking/matches/{m2.pk}/refund-excess/", {"note": "paid back"})
+    assert reviews.settling(m2) == reviews.Settling() and outstanding(over) == [D("0.00")]
+    assert 'id="settle"' not in client.get(f"/banking/matches/{m1.pk}/").content.decode()
