@@ -23,6 +23,8 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from huikuan.core.calendar import parse_day
 from huikuan.core.money import MoneyError, to_money
+from huikuan.mortgages.models import Bank
+from huikuan.org.models import Project
 from huikuan.receivables.exceptions import LedgerError
 from huikuan.receivables.models import Receivable
 from huikuan.reports.registry import ReportOptions
@@ -32,6 +34,7 @@ from .choices import OPEN_STATUSES, ExceptionKind, MatchStatus
 from .models import BankAccount, ImportJob, Match
 from .querysets import sees_bank_accounts
 from .reports import collections_chart, reconciliation
+from .services import accounts as account_setup
 from .services import review
 from .services.disbursements import import_disbursement_list, match_disbursement, read_disbursement_file
 from .services.jobs import queue_import
@@ -192,6 +195,46 @@ class DisbursementListView(BankingAccess, PermissionRequiredMixin, View):
         return redirect("banking:match-detail", pk=placed.pk)
 
 
+class AccountForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=128, required=False)
+    bank = forms.ModelChoiceField(label=_("bank"), queryset=Bank.objects.order_by("name"), required=False)
+    project = forms.ModelChoiceField(label=_("project"), queryset=Project.objects.none(), required=False)
+    is_escrow = forms.BooleanField(label=_("escrow account (预售资金监管)"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.visible_to(user).order_by("name")  # type: ignore[attr-defined]
+
+
+class AccountEditView(BankingAccess, PermissionRequiredMixin, View):
+    """Set up an account a first import created: its name, bank, project and escrow flag."""
+
+    permission_required = account_setup.CHANGE
+    template_name = "banking/account_edit.html"
+
+    def _account(self, request: HttpRequest, pk: int) -> BankAccount:
+        return get_object_or_404(BankAccount.objects.visible_to(request.user), pk=pk)  # type: ignore[attr-defined]
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self._account(request, pk)
+        form = AccountForm(user=request.user, initial={"name": account.name, "bank": account.bank,
+                                                       "project": account.project, "is_escrow": account.is_escrow})
+        return render(request, self.template_name, {"account": account, "form": form})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        account = self._account(request, pk)
+        form = AccountForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                account_setup.update_account(actor=request.user, account=account, **form.cleaned_data)
+            except StatementError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("banking:accounts")
+        return render(request, self.template_name, {"account": account, "form": form}, status=400)
+
+
 class UploadForm(forms.Form):
     account_no = forms.CharField(label=_("account no."), max_length=64)
     file = forms.FileField(label=_("statement file"))
@@ -266,7 +309,7 @@ class AccountListView(BankingAccess, TemplateView):
                            "unit": _("yuan")}
         return super().get_context_data(rows=rows, date_from=start, date_to=end, collected=collected, chart=chart,
                                         sales=report["sales_vs_finance"], list_rows=self.LIST_ROWS,
-                                        **kwargs)
+                                        can_edit=self.request.user.has_perm(account_setup.CHANGE), **kwargs)
 
 
 def _exceptions_of(figures: dict[str, Any] | None) -> list[tuple[str, int, str]]:

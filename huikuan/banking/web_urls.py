@@ -4,6 +4,7 @@ from django.urls import path
 
 from .mapping_views import JobMappingView
 from .views import (
+    AccountEditView,
     AccountListView,
     DecisionView,
     DisbursementListView,
@@ -24,4 +25,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", JobView.as_view(), name="job"),
     path("jobs/<int:pk>/mapping/", JobMappingView.as_view(), name="job-mapping"),
     path("accounts/", AccountListView.as_view(), name="accounts"),
+    path("accounts/<int:pk>/edit/", AccountEditView.as_view(), name="account-edit"),
 ]

@@ -28,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.FINANCE: VIEW_ALL + [
         "banking.import_statement", "banking.review_match", "banking.write_off_difference",
+        "banking.change_bankaccount",
         "dunning.approve_restructuring",
         "notifications.requeue_message",
         "customers.view_id_number",

@@ -172,3 +172,32 @@ def test_a_small_difference_is_written_off_and_an_excess_refunded_from_the_lines
     client.post(f"/banking/matches/{m2.pk}/refund-excess/", {"note": "paid back"})
     assert reviews.settling(m2) == reviews.Settling() and outstanding(over) == [D("0.00")]
     assert 'id="settle"' not in client.get(f"/banking/matches/{m1.pk}/").content.decode()
+
+
+def test_finance_sets_up_an_account_a_first_import_created(client):
+    from huikuan.core.models import AuditEvent
+
+    # given an account a first import created (no bank, no project, not escrow) and a project
+    account = BankAccount.objects.create(account_no=ACCOUNT)
+    project = ProjectFactory(name="云栖")
+    client.force_login(clerk())
+    assert f"/banking/accounts/{account.pk}/edit/" in client.get("/banking/accounts/").content.decode()
+    # when finance flags it escrow without a project / then it is refused with the reason
+    refused = client.post(f"/banking/accounts/{account.pk}/edit/", {"name": "云栖监管户", "is_escrow": "on"},
+                          HTTP_ACCEPT_LANGUAGE="en")
+    assert refused.status_code == 400 and "tied to one project" in refused.content.decode()
+    # and with its project it is saved, and audited with what changed
+    saved = client.post(f"/banking/accounts/{account.pk}/edit/",
+                        {"name": "云栖监管户", "project": project.pk, "is_escrow": "on"})
+    account.refresh_from_db()
+    assert saved.status_code == 302
+    assert (account.name, account.project, account.is_escrow) == ("云栖监管户", project, True)
+    event = AuditEvent.objects.get(action="bank_account.changed")
+    assert event.data["is_escrow"] == [False, True] and event.data["project"] == [None, project.pk]
+
+
+def test_people_who_may_not_change_accounts_do_not_get_the_form(client):
+    account = BankAccount.objects.create(account_no=ACCOUNT)
+    client.force_login(staff("auditor", all_projects=True))
+    assert client.get(f"/banking/accounts/{account.pk}/edit/").status_code == 403
+    assert "/edit/" not in client.get("/banking/accounts/").content.decode()
