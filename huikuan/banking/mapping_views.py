@@ -10,17 +10,16 @@ from typing import Any
 from django import forms
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
-from .models import BankAccount, ImportJob
+from .models import ImportJob
 from .services.jobs import can_retry, retry_with_mapping
 from .statements import ColumnMapping, StatementError, guess_mapping, preview_rows
 from .statements.values import clean
-from .views import BankingAccess
+from .views import BankingAccess, visible_jobs
 
 FIELD_LABELS = {
     "date": _("date"), "amount": _("amount (signed)"), "credit": _("income / credit"),
@@ -80,9 +79,7 @@ class JobMappingView(BankingAccess, PermissionRequiredMixin, View):
     template_name = "banking/mapping.html"
 
     def _job(self, request: HttpRequest, pk: int) -> ImportJob:
-        jobs: QuerySet[ImportJob] = ImportJob.objects.filter(Q(created_by_id=request.user.pk) | Q(
-            account_no__in=BankAccount.objects.visible_to(request.user).values("account_no")))
-        return get_object_or_404(jobs, pk=pk)
+        return get_object_or_404(visible_jobs(request.user), pk=pk)
 
     def _page(self, request: HttpRequest, job: ImportJob, form: MappingForm | None, status: int = 200) -> HttpResponse:
         rows = form.rows if form is not None else []

@@ -46,6 +46,12 @@ class BankingAccess(LoginRequiredMixin, UserPassesTestMixin):
         return sees_bank_accounts(self.request.user)  # type: ignore[attr-defined]
 
 
+def visible_jobs(user: Any) -> QuerySet[ImportJob]:
+    """The imports a person started, and those into accounts they may see."""
+    return ImportJob.objects.filter(Q(created_by_id=user.pk) | Q(
+        account_no__in=BankAccount.objects.visible_to(user).values("account_no")))
+
+
 def visible_matches(user: Any) -> QuerySet[Match]:
     return (Match.objects.visible_to(user).live()  # type: ignore[attr-defined]
             .select_related("transaction__account", "contract").prefetch_related("lines__receivable__contract"))
@@ -271,8 +277,7 @@ class JobView(BankingAccess, DetailView):
     context_object_name = "job"
 
     def get_queryset(self) -> QuerySet[ImportJob]:
-        return ImportJob.objects.filter(Q(created_by_id=self.request.user.pk) | Q(
-            account_no__in=BankAccount.objects.visible_to(self.request.user).values("account_no")))
+        return visible_jobs(self.request.user)
 
     def get_template_names(self) -> list[str]:
         return ["banking/_job_progress.html" if self.request.headers.get("HX-Request") else self.template_name]
