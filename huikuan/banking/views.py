@@ -36,7 +36,7 @@ from .querysets import sees_bank_accounts
 from .reports import collections_chart, reconciliation
 from .services import accounts as account_setup
 from .services import review
-from .services.disbursements import import_disbursement_list, match_disbursement, read_disbursement_file
+from .services.disbursements import place_by_list
 from .services.jobs import queue_import
 from .statements import ColumnMapping, StatementError
 
@@ -190,14 +190,12 @@ class DisbursementListView(BankingAccess, PermissionRequiredMixin, View):
             messages.error(request, _("Choose the bank's list to upload."))
             return redirect("banking:match-detail", pk=match.pk)
         try:
-            rows = read_disbursement_file(upload.read())
-            listing = import_disbursement_list(actor=request.user, rows=rows, txn=match.transaction,
-                                               file_name=upload.name or "")
-            placed = match_disbursement(actor=request.user, txn=match.transaction, listing=listing)
+            listing, placed = place_by_list(actor=request.user, txn=match.transaction, data=upload.read(),
+                                            file_name=upload.name or "")
         except StatementError as exc:
             messages.error(request, f"{upload.name}: {exc}")
             return redirect("banking:match-detail", pk=match.pk)
-        messages.success(request, _("The list was imported: %(n)s row(s).") % {"n": len(rows)})
+        messages.success(request, _("The list was imported: %(n)s row(s).") % {"n": listing.rows.count()})
         return redirect("banking:match-detail", pk=placed.pk)
 
 

@@ -24,11 +24,7 @@ from huikuan.banking.choices import ExceptionKind, MatchStatus
 from huikuan.banking.models import BankAccount, BankTransaction, ImportJob, Match, MatchLine, Statement
 from huikuan.banking.querysets import sees_bank_accounts
 from huikuan.banking.services import review
-from huikuan.banking.services.disbursements import (
-    import_disbursement_list,
-    match_disbursement,
-    read_disbursement_file,
-)
+from huikuan.banking.services.disbursements import place_by_list
 from huikuan.banking.services.jobs import can_retry, queue_import, retry_with_mapping
 from huikuan.banking.statements import ColumnMapping, StatementError, guess_mapping, preview_rows
 from huikuan.banking.statements.values import clean
@@ -189,9 +185,7 @@ class BankTransactionViewSet(BankingViewSetMixin, viewsets.ReadOnlyModelViewSet)
         upload = form.validated_data["file"]
         if upload.size > MAX_UPLOAD:
             raise ValidationError({"file": f"the file is above the {MAX_UPLOAD // 2**20} MB limit"})
-        rows = read_disbursement_file(upload.read())
-        listing = import_disbursement_list(actor=request.user, rows=rows, txn=txn, file_name=upload.name)
-        match = match_disbursement(actor=request.user, txn=txn, listing=listing)
+        _, match = place_by_list(actor=request.user, txn=txn, data=upload.read(), file_name=upload.name)
         return Response(MatchSerializer(match).data)
 
 

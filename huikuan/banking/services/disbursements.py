@@ -119,6 +119,16 @@ def import_disbursement_list(*, actor: Any, rows: list[ListRow], txn: BankTransa
 
 
 @transaction.atomic
+def place_by_list(
+    *, actor: Any, txn: BankTransaction, data: bytes, file_name: str = ""
+) -> tuple[DisbursementList, Match]:
+    """A bank's list file read (`read_disbursement_file`), stored and matched to its transfer — all or nothing: a
+    bad file, or a transfer already matched, leaves no list behind."""
+    listing = import_disbursement_list(actor=actor, rows=read_disbursement_file(data), txn=txn, file_name=file_name)
+    return listing, match_disbursement(actor=actor, txn=txn, listing=listing)
+
+
+@transaction.atomic
 def match_disbursement(*, actor: Any, txn: BankTransaction, listing: DisbursementList) -> Match:
     """Match one transfer over the rows of a disbursement list (replacing a suggestion or exception)."""
     locked = BankTransaction.objects.select_for_update(of=("self",)).select_related("account__bank").get(pk=txn.pk)

@@ -144,7 +144,7 @@ def test_a_failed_import_is_previewed_and_retried_with_a_mapping_through_the_api
 def test_a_banks_disbursement_list_is_posted_for_its_transfer_and_places_it(tmp_path):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from huikuan.banking.models import BankTransaction
+    from huikuan.banking.models import BankTransaction, DisbursementList
     from huikuan.mortgages.models import Bank
 
     from .test_reconcile_disbursements import _xlsx_list, approved_loans
@@ -169,3 +169,4 @@ def test_a_banks_disbursement_list_is_posted_for_its_transfer_and_places_it(tmp_
     again = api(clerk()).post(f"/api/bank-transactions/{txn.pk}/disbursement-list/",
                               {"file": SimpleUploadedFile("list.xlsx", data)}, format="multipart")
     assert again.status_code == 400 and "already matched" in again.content.decode()
+    assert DisbursementList.objects.count() == 1  # the refused list is not kept

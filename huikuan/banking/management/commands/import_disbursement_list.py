@@ -12,12 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from huikuan.banking.services.disbursements import (
-    import_disbursement_list,
-    match_disbursement,
-    read_disbursement_file,
-    transfer_referenced,
-)
+from huikuan.banking.services.disbursements import place_by_list, transfer_referenced
 from huikuan.banking.statements import StatementError
 from huikuan.core.commands import actor_named
 
@@ -35,10 +30,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             txn = transfer_referenced(options["transaction"], options["account"])
-            rows = read_disbursement_file(Path(options["file"]))
-            actor = actor_named(options["user"])
-            listing = import_disbursement_list(actor=actor, rows=rows, txn=txn, file_name=Path(options["file"]).name)
-            match = match_disbursement(actor=actor, txn=txn, listing=listing)
+            path = Path(options["file"])
+            listing, match = place_by_list(actor=actor_named(options["user"]), txn=txn, data=path.read_bytes(),
+                                           file_name=path.name)
         except StatementError as exc:
             if exc.line and not exc.filename:
                 exc.filename = Path(options["file"]).name
@@ -50,7 +44,7 @@ class Command(BaseCommand):
         lines = list(match.lines.all())
         allocated = sum((line.amount for line in lines if line.allocated), start=Decimal("0.00"))
         proposed = sum((line.amount for line in lines), start=Decimal("0.00"))
-        self.stdout.write(f"{txn.reference} {txn.amount}: {len(rows)} row(s) listing {listing.total}; "
+        self.stdout.write(f"{txn.reference} {txn.amount}: {listing.rows.count()} row(s) listing {listing.total}; "
                           f"{match.status}: {allocated} allocated of {proposed} proposed")
         for reason in match.reasons:
             self.stdout.write(f"  {reason}")
