@@ -16,6 +16,8 @@ from .model import CENT, ColumnMapping, ParseResult, StatementError, Transaction
 from .values import EMPTY_MARKS, clean, clean_cells, is_empty, is_formula, looks_like_date, parse_amount, parse_date
 
 # field -> header synonyms (normalised: NFKC, lower case, no spaces, no bracketed units), by priority
+# counterparty headers whose cells carry the account too (招商银行: 对手信息 "张三 6214830012345678")
+PARTY_AND_ACCOUNT = ("对手信息", "对方信息", "交易对手信息", "对方账户信息")
 SYNONYMS: dict[str, list[str]] = {
     "date": [
         "交易日期", "记账日期", "入账日期", "交易日", "发生日期", "日期", "交易时间", "记账时间", "入账时间",
@@ -45,8 +47,7 @@ SYNONYMS: dict[str, list[str]] = {
         "对方户名", "对方名称", "对方账户名称", "对方账户名", "对方户名称", "对方单位", "对方单位名称",
         "付款人", "付款人名称", "付款方", "付款方名称", "收/付方名称", "交易对方", "对手方", "对手户名",
         "对方", "对方姓名", "counterparty", "counterpartyname", "payer", "payername", "payee", "name",
-        # a name and an account in one cell (招商银行: 对手信息 "张三 6214830012345678"): split when read
-        "对手信息", "对方信息", "交易对手信息", "对方账户信息",
+        *PARTY_AND_ACCOUNT,
     ],
     "counterparty_account": [
         "对方账号", "对方账户", "对方卡号", "对方帐号", "付款人账号", "付款账号", "付款方账号", "对手账号",
@@ -287,12 +288,9 @@ def _amount(row: Row, texts: list[str], layout: Layout, plan: _Plan, fname: str)
         return None  # what parse_amount gives for a missing or empty cell
     try:
         return parse_amount(row.cells[col], texts[col])
-    except ValueError as exc:
+    except ValueError as exc:  # parse_money_text's message says what is wrong with the text
         header = layout.headers[layout.columns[fname][0]] if layout.headers else fname
-        got = texts[layout.columns[fname][0]]
-        why = str(exc).partition(" is not an amount: ")[2]  # what is wrong with it, where parse_money_text says
-        raise StatementError(f"expected an amount in column '{header}', got {got!r}" + (f" ({why})" if why else ""),
-                             line=row.line_no)
+        raise StatementError(f"expected an amount in column '{header}': {exc}", line=row.line_no)
 
 
 _LONGEST_MARK = max(map(len, EMPTY_MARKS))
@@ -313,13 +311,19 @@ class _Plan:
     column: dict[str, int]  # field -> its (first) column
     texts: list[tuple[str, list[int]]]  # TEXT_FIELDS with their columns (several for MULTI fields)
     names: list[str]  # key in Transaction.raw of each header column
+    # the counterparty column carries the account too (招商银行: 对手信息 "张三 6214830012345678"), and no column
+    # gives it alone: each cell is split into the two (`_name_and_account`)
+    split_party: bool = False
 
     @classmethod
     def of(cls, layout: Layout) -> _Plan:
         column = {fname: cols[0] for fname, cols in layout.columns.items() if cols}
         texts = [(fname, layout.columns.get(fname) or []) for fname in TEXT_FIELDS]
         names = [h if h else f"col{i + 1}" for i, h in enumerate(layout.headers)]
-        return cls(column, texts, names)
+        party = column.get("counterparty")
+        split = party is not None and "counterparty_account" not in column and party < len(layout.headers) and \
+            normalise_header(layout.headers[party]) in PARTY_AND_ACCOUNT
+        return cls(column, texts, names, split)
 
 
 _SEPARATOR_CHARS = frozenset("-=—_* #")
@@ -480,7 +484,7 @@ def _transaction(
                 f"line {row.line_no}: cell '{name}' {text[:30]!r} looks like a spreadsheet formula "
                 "(CSV injection); kept as plain text, never evaluated"
             )
-    if not fields["counterparty_account"] and fields["counterparty"]:
+    if plan.split_party and fields["counterparty"]:
         fields["counterparty"], fields["counterparty_account"] = _name_and_account(fields["counterparty"])
     account = fields["counterparty_account"].replace(" ", "")
     return Transaction(

@@ -406,6 +406,9 @@ def test_a_counterparty_cell_with_the_account_in_it_is_split(tmp_path):
         ("张三", "6214830012345678"), ("", ""), ("李四", "6214830012345679"), ("某某物业", ""),
     ]
     assert result.account == "755912345610801"
+    # a name column that is only a name keeps its digits, whatever they look like
+    [plain] = parse_statement("日期,金额,对方户名\n2026-03-05,10.00,某某公司 12345678\n".encode()).transactions
+    assert (plain.counterparty, plain.counterparty_account) == ("某某公司 12345678", "")
 
 
 def test_an_ocr_misread_amount_is_taken_from_the_balances_and_sent_to_a_person():
