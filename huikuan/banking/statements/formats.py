@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -25,58 +26,89 @@ _MT_NAME = re.compile(r"(?:/NAME/|/ORDP/|/BENM/|\?3[23])([^/?]+)")
 _MT_ACCT = re.compile(r"(?:/ACCT/|/ORDA/|\?31)([0-9A-Z\-]+)")
 
 
+_MT_STATEMENT = re.compile(r"^:20:", re.MULTILINE)
+
+
 def parse_mt940(text: str) -> ParseResult:
+    """An MT940 file: one statement message (:20: … :62F:) or several — a file a day each, or the pages of one
+    (:60M:/:62M:) —, all of one account. A line's balance is what the bank gives: each message's closing
+    balance, on its last line (the lines between carry none, so that a line or a day missing shows as a gap
+    instead of being hidden by balances worked out from the lines themselves)."""
     import mt940
 
+    text = text.replace("\r\n", "\n")
     if ":61:" not in text:
         raise StatementError("MT940 without any :61: statement line")
-    try:
-        parsed = mt940.parse(text)
-        items = list(parsed)
-    except Exception as exc:  # the library raises assorted errors on bad input
-        raise StatementError(f"malformed MT940: {exc}")
-    data = parsed.data
+    starts = [m.start() for m in _MT_STATEMENT.finditer(text)] or [0]
+    starts[0] = 0  # a SWIFT header before the first :20: goes with it
     result = ParseResult(format="mt940", transactions=[])
-    result.account = clean(data.get("account_identification")) or None
-    for key, attr in (("final_opening_balance", "opening_balance"), ("final_closing_balance", "closing_balance")):
-        bal = data.get(key)
-        if bal is not None:
-            setattr(result, attr, Decimal(bal.amount.amount).quantize(CENT))
-            result.currency = bal.amount.currency or result.currency
+    accounts: dict[str, int] = {}  # account → the line of its first statement
     cursor = 0
-    running = result.opening_balance
-    for item in items:
-        d = item.data
-        line_no, cursor = _line_of(text, ":61:", cursor)
-        amount = Decimal(d["amount"].amount).quantize(CENT)
-        status = (d.get("status") or "").upper()
-        details = clean(d.get("transaction_details") or "").replace("\n", " ")
-        name = _MT_NAME.search(details)
-        acct = _MT_ACCT.search(details)
-        running = None if running is None else running + amount
-        ref = clean(d.get("bank_reference") or "")
-        cust = clean(d.get("customer_reference") or "")
-        text_memo = _MT_ACCT.sub(" ", _MT_NAME.sub(" ", details)).replace("/ ", " ")
-        text_memo = " ".join(text_memo.split())
-        memo = text_memo if not cust or cust == "NONREF" else f"{cust} {text_memo}".strip()
-        result.transactions.append(
-            Transaction(
-                date=_as_date(d.get("date")),
-                amount=amount,
-                currency=d.get("currency") or result.currency,
-                counterparty=name.group(1).strip() if name else "",
-                counterparty_account=acct.group(1) if acct else "",
-                memo=memo,
-                balance=running,
-                bank_ref=ref if ref and ref != "NONREF" else "",
-                direction="credit" if amount > 0 else "debit" if amount < 0 else "neutral",
-                line_no=line_no,
-                raw={"status": status, "id": d.get("id"), "details": details, "customer_reference": cust},
-            )
-        )
-        if status.startswith("R"):
-            result.warnings.append(f"line {line_no}: reversal ({status}) on the statement")
+    for start, end in zip(starts, [*starts[1:], len(text)], strict=True):
+        block = text[start:end]
+        line_of_block = text.count("\n", 0, start) + 1
+        try:
+            parsed = mt940.parse(block)
+            items = list(parsed)
+        except Exception as exc:  # the library raises assorted errors on bad input
+            raise StatementError(f"malformed MT940: {exc}", line=line_of_block)
+        data = parsed.data
+        account = clean(data.get("account_identification"))
+        if account:
+            accounts.setdefault(account, line_of_block)
+        opening = _mt_balance(data, "final_opening_balance", "intermediate_opening_balance", result)
+        closing = _mt_balance(data, "final_closing_balance", "intermediate_closing_balance", result)
+        if result.opening_balance is None:
+            result.opening_balance = opening
+        result.closing_balance = closing if closing is not None else result.closing_balance
+        for n, item in enumerate(items):
+            line_no, cursor = _line_of(text, ":61:", cursor)
+            tx = _mt_transaction(item.data, line_no, result.currency)
+            if n == len(items) - 1 and closing is not None:
+                tx = replace(tx, balance=closing)
+            result.transactions.append(tx)
+            if tx.raw["status"].startswith("R"):
+                result.warnings.append(f"line {line_no}: reversal ({tx.raw['status']}) on the statement")
+    if len(accounts) > 1:
+        listed = ", ".join(f"{a} (from line {line})" for a, line in accounts.items())
+        raise StatementError(f"the file holds statements of {len(accounts)} accounts: {listed}; "
+                             "import each account's statements as a file of its own")
+    result.account = next(iter(accounts), None)
     return result
+
+
+def _mt_balance(data: dict, final: str, intermediate: str, result: ParseResult) -> Decimal | None:
+    bal = data.get(final) or data.get(intermediate)
+    if bal is None:
+        return None
+    result.currency = bal.amount.currency or result.currency
+    return Decimal(bal.amount.amount).quantize(CENT)
+
+
+def _mt_transaction(d: dict, line_no: int, currency: str) -> Transaction:
+    amount = Decimal(d["amount"].amount).quantize(CENT)
+    status = (d.get("status") or "").upper()
+    details = clean(d.get("transaction_details") or "").replace("\n", " ")
+    name = _MT_NAME.search(details)
+    acct = _MT_ACCT.search(details)
+    ref = clean(d.get("bank_reference") or "")
+    cust = clean(d.get("customer_reference") or "")
+    text_memo = _MT_ACCT.sub(" ", _MT_NAME.sub(" ", details)).replace("/ ", " ")
+    text_memo = " ".join(text_memo.split())
+    memo = text_memo if not cust or cust == "NONREF" else f"{cust} {text_memo}".strip()
+    return Transaction(
+        date=_as_date(d.get("date")),
+        amount=amount,
+        currency=d.get("currency") or currency,
+        counterparty=name.group(1).strip() if name else "",
+        counterparty_account=acct.group(1) if acct else "",
+        memo=memo,
+        balance=None,
+        bank_ref=ref if ref and ref != "NONREF" else "",
+        direction="credit" if amount > 0 else "debit" if amount < 0 else "neutral",
+        line_no=line_no,
+        raw={"status": status, "id": d.get("id"), "details": details, "customer_reference": cust},
+    )
 
 
 def _as_date(value: Any) -> date:
@@ -95,6 +127,11 @@ def _text(el, path: str, ns: dict[str, str]) -> str:
 
 
 def parse_camt053(data: bytes) -> ParseResult:
+    """A CAMT.053 file: its statements (Stmt), all of one account. Each booked entry is a line; a batch entry
+    whose transaction details (TxDtls) each carry their amount — a bank's mortgage disbursement for several
+    buyers, a batch of collections — is a line per detail, each with its payer and remittance text. A pending
+    entry (Sts PDNG or INFO) is left out with a warning: it comes on a later statement once booked. Each
+    statement's closing balance (CLBD) is the balance of its last line."""
     root = hardened_xml(data)
     nsuri = root.nsmap.get(None) or ""
     if "camt.053" not in nsuri and root.find(".//{*}BkToCstmrStmt") is None:
@@ -105,12 +142,15 @@ def parse_camt053(data: bytes) -> ParseResult:
     stmts = root.findall(f".//{p}Stmt", ns)
     if not stmts:
         raise StatementError("CAMT.053 without a Stmt element", line=root.sourceline)
+    accounts: dict[str, int] = {}  # account → the line of its first statement
     for stmt in stmts:
         acct = _text(stmt, f"{p}Acct/{p}Id/{p}IBAN", ns) or _text(stmt, f"{p}Acct/{p}Id/{p}Othr/{p}Id", ns)
-        result.account = result.account or acct or None
+        if acct:
+            accounts.setdefault(acct, stmt.sourceline)
         ccy = _text(stmt, f"{p}Acct/{p}Ccy", ns)
         if ccy:
             result.currency = ccy
+        closing = None
         for bal in stmt.findall(f"{p}Bal", ns):
             code = _text(bal, f"{p}Tp/{p}CdOrPrtry/{p}Cd", ns)
             amt = parse_amount(_text(bal, f"{p}Amt", ns))
@@ -119,57 +159,115 @@ def parse_camt053(data: bytes) -> ParseResult:
             if code in ("OPBD", "PRCD") and result.opening_balance is None:
                 result.opening_balance = amt
             elif code in ("CLBD",):
-                result.closing_balance = amt
+                closing = amt
+        lines: list[Transaction] = []
         for ntry in stmt.findall(f"{p}Ntry", ns):
-            line = ntry.sourceline
-            amt_el = ntry.find(f"{p}Amt", ns)
-            try:
-                amount = parse_amount(amt_el.text if amt_el is not None else "")
-            except ValueError:
-                amount = None
-            if amount is None:
-                raise StatementError("CAMT.053 entry without a valid Amt", line=line)
-            ind = _text(ntry, f"{p}CdtDbtInd", ns)
-            if ind not in ("CRDT", "DBIT"):
-                raise StatementError(f"expected CdtDbtInd CRDT or DBIT, got {ind!r}", line=line)
-            reversal = _text(ntry, f"{p}RvslInd", ns).lower() == "true"
-            credit = (ind == "CRDT") != reversal
-            amount = abs(amount) if credit else -abs(amount)
-            day_text = _text(ntry, f"{p}BookgDt/{p}Dt", ns) or _text(ntry, f"{p}BookgDt/{p}DtTm", ns)[:10]
-            day_text = day_text or _text(ntry, f"{p}ValDt/{p}Dt", ns)
-            try:
-                day = date.fromisoformat(day_text[:10])
-            except ValueError:
-                raise StatementError(f"expected a booking date (BookgDt/Dt), got {day_text!r}", line=line)
-            tx = ntry.find(f"{p}NtryDtls/{p}TxDtls", ns)
-            party = "Dbtr" if credit else "Cdtr"
-            name = _text(tx, f"{p}RltdPties/{p}{party}/{p}Nm", ns) or _text(
-                tx, f"{p}RltdPties/{p}{party}/{p}Pty/{p}Nm", ns
-            )
-            acct_path = f"{p}RltdPties/{p}{party}Acct/{p}Id"
-            cp_acct = _text(tx, f"{acct_path}/{p}IBAN", ns) or _text(tx, f"{acct_path}/{p}Othr/{p}Id", ns)
-            memo_parts = [e.text.strip() for e in (tx.findall(f"{p}RmtInf/{p}Ustrd", ns) if tx is not None else [])
-                          if e.text]
-            memo = " ".join(memo_parts) or _text(ntry, f"{p}AddtlNtryInf", ns)
-            ref = _text(ntry, f"{p}AcctSvcrRef", ns) or _text(tx, f"{p}Refs/{p}AcctSvcrRef", ns)
-            ref = ref or _text(tx, f"{p}Refs/{p}EndToEndId", ns).replace("NOTPROVIDED", "")
-            result.transactions.append(
-                Transaction(
-                    date=day, amount=amount.quantize(CENT), currency=amt_el.get("Ccy") or result.currency,
-                    counterparty=name, counterparty_account=cp_acct, memo=memo, balance=None, bank_ref=ref,
-                    direction="credit" if amount > 0 else "debit", line_no=line,
-                    raw={"CdtDbtInd": ind, "RvslInd": reversal},
-                )
-            )
-            if reversal:
-                result.warnings.append(f"line {line}: reversal entry (RvslInd)")
+            lines += _camt_entry(ntry, p, ns, result)
+        if lines and closing is not None:
+            lines[-1] = replace(lines[-1], balance=closing.quantize(CENT))
+        result.transactions += lines
+        if closing is not None:
+            result.closing_balance = closing
+    if len(accounts) > 1:
+        listed = ", ".join(f"{a} (line {line})" for a, line in accounts.items())
+        raise StatementError(f"the file holds statements of {len(accounts)} accounts: {listed}; "
+                             "import each account's statements as a file of its own")
+    result.account = next(iter(accounts), None)
     return result
+
+
+_BOOKED = ("", "BOOK")
+_UNBOOKED = {"PDNG": "a pending", "INFO": "an information-only", "FUTR": "a future"}
+
+
+def _camt_entry(ntry, p: str, ns: dict[str, str], result: ParseResult) -> list[Transaction]:
+    """The line(s) of one entry (Ntry): see `parse_camt053`."""
+    line = ntry.sourceline
+    amt_el = ntry.find(f"{p}Amt", ns)
+    amount = _camt_amount(amt_el)
+    if amount is None:
+        raise StatementError("CAMT.053 entry without a valid Amt", line=line)
+    status = (_text(ntry, f"{p}Sts/{p}Cd", ns) or _text(ntry, f"{p}Sts", ns)).upper()
+    if status not in _BOOKED:
+        what = _UNBOOKED.get(status, "unbooked")
+        result.warnings.append(f"line {line}: {what} entry of {amount} (Sts {status}) left out: not booked, it "
+                               "comes on a later statement once it is")
+        return []
+    ind = _text(ntry, f"{p}CdtDbtInd", ns)
+    if ind not in ("CRDT", "DBIT"):
+        raise StatementError(f"expected CdtDbtInd CRDT or DBIT, got {ind!r}", line=line)
+    reversal = _text(ntry, f"{p}RvslInd", ns).lower() == "true"
+    credit = (ind == "CRDT") != reversal
+    day_text = _text(ntry, f"{p}BookgDt/{p}Dt", ns) or _text(ntry, f"{p}BookgDt/{p}DtTm", ns)[:10]
+    day_text = day_text or _text(ntry, f"{p}ValDt/{p}Dt", ns)
+    try:
+        day = date.fromisoformat(day_text[:10])
+    except ValueError:
+        raise StatementError(f"expected a booking date (BookgDt/Dt), got {day_text!r}", line=line)
+    ref = _text(ntry, f"{p}AcctSvcrRef", ns)
+    details = ntry.findall(f"{p}NtryDtls/{p}TxDtls", ns)
+    party = "Dbtr" if credit else "Cdtr"
+    amounts = [_camt_amount(tx.find(f"{p}AmtDtls/{p}TxAmt/{p}Amt", ns)) or _camt_amount(tx.find(f"{p}Amt", ns))
+               for tx in details]
+    split = len(details) > 1 and None not in amounts and sum(amounts) == abs(amount)  # type: ignore[arg-type]
+    if split:
+        result.warnings.append(f"line {line}: batch entry of {len(details)} transactions ({abs(amount)} in all) "
+                               f"read as {len(details)} lines")
+    parts: list[tuple[Any, Decimal]] = [(tx, a) for tx, a in zip(details, amounts, strict=True) if a is not None] \
+        if split else [(details[0] if details else None, amount)]
+    out = []
+    for n, (tx, part) in enumerate(parts, start=1):
+        name = _text(tx, f"{p}RltdPties/{p}{party}/{p}Nm", ns) or _text(
+            tx, f"{p}RltdPties/{p}{party}/{p}Pty/{p}Nm", ns
+        )
+        acct_path = f"{p}RltdPties/{p}{party}Acct/{p}Id"
+        cp_acct = _text(tx, f"{acct_path}/{p}IBAN", ns) or _text(tx, f"{acct_path}/{p}Othr/{p}Id", ns)
+        # one line for the whole entry reads every detail's remittance text (each may name a contract)
+        texts = [e.text.strip() for t in ([tx] if split else details)
+                 for e in t.findall(f"{p}RmtInf/{p}Ustrd", ns) if e.text]
+        memo = " ".join(texts) or _text(ntry, f"{p}AddtlNtryInf", ns)
+        own_ref = _text(tx, f"{p}Refs/{p}AcctSvcrRef", ns)
+        if split:
+            bank_ref = own_ref if own_ref and own_ref != ref else f"{ref}/{n}" if ref else ""
+        else:
+            bank_ref = ref or own_ref or _text(tx, f"{p}Refs/{p}EndToEndId", ns).replace("NOTPROVIDED", "")
+        value = abs(part) if credit else -abs(part)
+        out.append(Transaction(
+            date=day, amount=value.quantize(CENT), currency=amt_el.get("Ccy") or result.currency,
+            counterparty=name, counterparty_account=cp_acct, memo=memo, balance=None, bank_ref=bank_ref,
+            direction="credit" if value > 0 else "debit", line_no=tx.sourceline if split else line,
+            raw={"CdtDbtInd": ind, "RvslInd": reversal, **({"batch": ref or str(line)} if split else {})},
+        ))
+    if reversal:
+        result.warnings.append(f"line {line}: reversal entry (RvslInd)")
+    return out
+
+
+def _camt_amount(el) -> Decimal | None:
+    if el is None:
+        return None
+    try:
+        return parse_amount(el.text or "")
+    except ValueError:
+        return None
 
 
 _OFX_TAG = re.compile(r"<([A-Z0-9.]+)>([^<\r\n]*)", re.I)
 
 
+_OFX_FROM = re.compile(r"<(?:BANK|CC)ACCTFROM>.*?<ACCTID>([^<\r\n]+)", re.I | re.S)
+
+
 def parse_ofx(data: bytes, text: str) -> ParseResult:
+    """An OFX file (SGML 1.x or XML 2.x): its statements, all of one account — through ofxtools, or a tolerant
+    reader where ofxtools refuses what Chinese banks write (12-digit CNAPS bank codes, language CHI)."""
+    accounts: dict[str, int] = {}
+    for m in _OFX_FROM.finditer(text):
+        accounts.setdefault(clean(m.group(1)), text.count("\n", 0, m.start()) + 1)
+    if len(accounts) > 1:
+        listed = ", ".join(f"{a} (line {line})" for a, line in accounts.items())
+        raise StatementError(f"the file holds statements of {len(accounts)} accounts: {listed}; "
+                             "import each account's statements as a file of its own")
     result = ParseResult(format="ofx", transactions=[])
     try:
         _parse_ofx_lib(data, text, result)
@@ -189,14 +287,16 @@ def _parse_ofx_lib(data: bytes, text: str, result: ParseResult) -> None:
     tree.parse(io.BytesIO(text.encode("utf-8") if not text.isascii() else data))
     ofx = tree.convert()
     blocks = [m.start() for m in re.finditer(r"<STMTTRN>", text, re.I)]
-    stmt = ofx.statements[0]
-    acct = getattr(stmt, "account", None)
+    statements = list(ofx.statements)
+    if not statements:
+        raise StatementError("OFX file without a bank or card statement (STMTRS)")
+    acct = getattr(statements[0], "account", None)
     result.account = getattr(acct, "acctid", None)
-    result.currency = getattr(stmt, "curdef", None) or "CNY"
-    ledger = getattr(stmt, "ledgerbal", None)
+    result.currency = getattr(statements[0], "curdef", None) or "CNY"
+    ledger = getattr(statements[-1], "ledgerbal", None)
     if ledger is not None:
         result.closing_balance = Decimal(ledger.balamt).quantize(CENT)
-    for i, t in enumerate(stmt.transactions):
+    for i, t in enumerate(t for stmt in statements for t in stmt.transactions):
         amount = Decimal(t.trnamt).quantize(CENT)
         line = text.count("\n", 0, blocks[i]) + 1 if i < len(blocks) else 0
         result.transactions.append(
@@ -216,9 +316,9 @@ def _parse_ofx_sgml(text: str, result: ParseResult) -> None:
     result.account = clean(m.group(1)) if m else None
     m = re.search(r"<CURDEF>([^<\r\n]+)", text, re.I)
     result.currency = clean(m.group(1)) if m else "CNY"
-    m = re.search(r"<LEDGERBAL>.*?<BALAMT>([^<\r\n]+)", text, re.I | re.S)
-    if m:
-        result.closing_balance = parse_amount(m.group(1))
+    ledger = re.findall(r"<LEDGERBAL>.*?<BALAMT>([^<\r\n]+)", text, re.I | re.S)
+    if ledger:
+        result.closing_balance = parse_amount(ledger[-1])  # the last statement's
     for block in re.finditer(r"<STMTTRN>(.*?)(?:</STMTTRN>|(?=<STMTTRN>)|</BANKTRANLIST>)", text, re.I | re.S):
         line = text.count("\n", 0, block.start()) + 1
         tags = {k.upper(): clean(v) for k, v in _OFX_TAG.findall(block.group(1))}

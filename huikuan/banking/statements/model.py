@@ -198,17 +198,22 @@ class BalanceGap:
 
 
 def _gaps(txs: list[Transaction], opening: Decimal | None) -> list[BalanceGap]:
+    """Each given balance against the previous one plus the lines since (those with no balance of their own —
+    MT940 and CAMT give one a statement — included; a neutral line moved no money)."""
     gaps = []
     prev_balance = opening
     prev_line: int | None = None
+    moved = Decimal(0)
     for tx in txs:
+        if tx.direction != "neutral":
+            moved += tx.amount
         if tx.balance is None:
             continue
         if prev_balance is not None:
-            expected = prev_balance + tx.amount
+            expected = prev_balance + moved
             if expected != tx.balance:
                 gaps.append(BalanceGap(tx.line_no, prev_line, expected, tx.balance))
-        prev_balance, prev_line = tx.balance, tx.line_no
+        prev_balance, prev_line, moved = tx.balance, tx.line_no, Decimal(0)
     return gaps
 
 

@@ -120,7 +120,7 @@ def test_alipay_bill_gbk_with_not_counted_line():
 def test_mt940_gbk_details_and_balances():
     # given a GBK MT940 with Chinese :86: details
     result = parse_statement(FIX / "statement_gbk.sta")
-    # then both lines come out with the counterparty, running balances and the opening balance
+    # then both lines come out with the counterparty; the opening balance, and the closing one on the last line
     assert result.format == "mt940"
     assert result.opening_balance == Decimal("100000.00")
     assert result.closing_balance == Decimal("148799.50")
@@ -128,6 +128,7 @@ def test_mt940_gbk_details_and_balances():
     assert (tx.amount, tx.counterparty, tx.bank_ref, tx.line_no) == (Decimal("50000.00"), "张三", "BR123", 5)
     assert "3栋1单元1202" in tx.memo
     assert result.transactions[1].amount == Decimal("-1200.50")
+    assert [t.balance for t in result.transactions] == [None, Decimal("148799.50")]
     assert check_balance_continuity(result.transactions, result.opening_balance) == []
 
 
