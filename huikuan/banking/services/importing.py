@@ -5,7 +5,9 @@ Then, in one transaction: the account (created with a warning when unknown), the
 account and file hash: the same file twice is a no-op), and the lines, inserted as plain tuples
 (`core.bulk.insert_rows`: no model instances, so `BankTransaction.save` is not involved — these rows are
 new) with ON CONFLICT DO NOTHING against the unique (account, key) constraint — so re-importing an
-overlapping statement, or two imports of one file at the same moment, never add a line twice.
+overlapping statement, or two imports of one file at the same moment, never add a line twice; and a line
+stored from another file under another key (the same day exported another way) is recognised by its date,
+amount and balance (`same_lines`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from huikuan.core.services import record
 from ..account_numbers import canonical_account_no
 from ..choices import Direction, StatementStatus
 from ..models import BankAccount, BankTransaction, Statement
+from .same_lines import drop_stored_lines
 
 REVIEW_CONFIDENCE = 0.8
 CHUNK = 500
@@ -189,10 +192,13 @@ def _store(*, actor: Any, parsed: _Parsed, account_no: str, new_mapping: ColumnM
     if new_mapping is not None:
         account.column_mapping = new_mapping.to_dict()
         account.save(update_fields=["column_mapping"])
+    BankAccount.objects.select_for_update().filter(pk=account.pk).exists()  # one import into an account at a time
     existing = Statement.objects.filter(account=account, sha256=data_hash).first()
     if existing is not None:
         return ImportOutcome(existing, 0, len(txs), already_imported=True, account_created=created,
                              warnings=warnings, gaps=list(existing.gaps))
+    rows, same = drop_stored_lines(account, rows, ROW_FIELDS)
+    warnings += same
     review = sum(1 for t in txs if t.confidence < REVIEW_CONFIDENCE)
     dates = [t.date for t in txs]
     in_time = _in_time_order(txs)
