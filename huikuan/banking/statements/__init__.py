@@ -98,6 +98,7 @@ def _parse(data: bytes, filename: str | None, mapping: ColumnMapping | None, max
     from . import formats, merchant_bills, tabular, text
 
     check_size(data, max_bytes)
+    data = text.utf16_as_utf8(data)
     kind = detect_format(data, filename)
     if kind == "binary":
         raise StatementError(
@@ -156,6 +157,7 @@ def table_rows(data: bytes) -> list:
     from .values import clean
 
     check_size(data, DEFAULT_MAX_BYTES)
+    data = text.utf16_as_utf8(data)
     kind = detect_format(data)
     if kind not in MAPPED_FORMATS:
         raise StatementError(f"a {kind} file is not a table of columns (expected CSV, XLS, XLSX or a PDF table)")

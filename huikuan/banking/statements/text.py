@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from .model import StatementError
 from .tabular import Row, detect_layout
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def utf16_as_utf8(data: bytes) -> bytes:
+    """Text saved as UTF-16 with its byte-order mark — Excel's "Unicode text" (tab-separated), some banks' TXT
+    exports — as UTF-8, which every reader here takes; other bytes as they are."""
+    if not data.startswith(_UTF16_BOMS):
+        return data
+    try:
+        text = data.decode("utf-16")
+    except UnicodeDecodeError as exc:
+        raise StatementError(f"UTF-16 text (by its byte-order mark) that does not decode at byte {exc.start}: "
+                             "a truncated or corrupt file")
+    if text.lstrip().startswith("<?xml"):  # its declaration said UTF-16
+        text = re.sub(r"^(\s*<\?xml[^>]*?encoding=[\"'])[^\"']+", r"\1UTF-8", text, count=1)
+    return text.encode("utf-8")
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -433,3 +433,28 @@ def test_an_ocr_misread_amount_is_taken_from_the_balances_and_sent_to_a_person()
     # nor is a misread amount guessed on a scan's first line, with no balance before it
     with pytest.raises(StatementError):
         read_rows([rows[0], rows[2]], "ocr-image")
+
+
+UNICODE_TEXT = ("交易日期\t收入\t支出\t余额\t对方户名\t摘要\n"
+                "2026-03-02\t50000.00\t\t150000.00\t张三\tHT-2026-0012 首付款\n")
+
+
+@pytest.mark.parametrize("bom, codec", [(b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")], ids=["LE", "BE"])
+def test_utf16_text_as_excel_saves_unicode_text_is_read(bom, codec):
+    # given a tab-separated statement saved as UTF-16 with its byte-order mark
+    result = parse_statement(bom + UNICODE_TEXT.encode(codec), filename="export.txt")
+    # then it reads as any text statement
+    assert [(t.amount, t.counterparty, t.balance) for t in result.transactions] == [
+        (Decimal("50000.00"), "张三", Decimal("150000.00"))]
+
+
+def test_utf16_xml_keeps_its_declaration_readable():
+    xml = (FIX / "camt053.xml").read_text(encoding="utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    result = parse_statement(b"\xff\xfe" + xml.encode("utf-16-le"), filename="camt.xml")
+    assert result.format == "camt.053" and len(result.transactions) == 2
+
+
+def test_truncated_utf16_text_is_refused_with_the_reason():
+    with pytest.raises(StatementError) as err:
+        parse_statement(b"\xff\xfe" + UNICODE_TEXT.encode("utf-16-le")[:-1], filename="cut.txt")
+    assert "UTF-16 text (by its byte-order mark) that does not decode" in str(err.value)
