@@ -11,7 +11,7 @@ from typing import Any
 
 from .model import CENT, ParseResult, StatementError, Transaction
 from .safety import check_zip, hardened_xml
-from .tabular import Row, read_rows
+from .tabular import Row, read_rows, table_layout
 from .values import clean, is_formula, parse_amount
 
 
@@ -366,16 +366,48 @@ def excel_rows(data: bytes, kind: str) -> list[list[Row]]:
 
 
 def read_excel(data: bytes, kind: str, mapping=None) -> ParseResult:
-    sheets = excel_rows(data, kind)
-    first_error: StatementError | None = None
-    for rows in sheets:
-        if not any(any(clean(c) for c in r.cells) for r in rows):
+    """Every sheet of the workbook that holds a statement table, in order — an export longer than an xls sheet
+    holds (65,536 rows) goes on in a second sheet, some banks put a month a sheet —, all of one account; a sheet
+    without such a table (a summary, notes) is skipped with a warning. An error in a line names its sheet."""
+    named = [(rows[0].extra["sheet"], rows) for rows in excel_rows(data, kind)
+             if any(any(clean(c) for c in r.cells) for r in rows)]
+    parts: list[tuple[str, ParseResult]] = []
+    skipped: list[tuple[str, StatementError]] = []
+    for name, rows in named:
+        try:
+            table_layout(rows, mapping)
+        except StatementError as exc:
+            skipped.append((name, exc))
             continue
         try:
-            return read_rows(rows, kind, mapping)
+            parts.append((name, read_rows(rows, kind, mapping)))
         except StatementError as exc:
-            first_error = first_error or exc
-    raise first_error or StatementError(f"the {kind} workbook has no data")
+            if len(named) > 1:
+                exc.sheet = name
+            raise
+    if not parts:
+        raise skipped[0][1] if skipped else StatementError(f"the {kind} workbook has no data")
+    if len(parts) == 1 and not skipped:
+        return parts[0][1]
+    accounts: dict[str, str] = {}
+    for name, part in parts:
+        if part.account:
+            accounts.setdefault(part.account, name)
+    if len(accounts) > 1:
+        listed = ", ".join(f"{a} (sheet {n!r})" for a, n in accounts.items())
+        raise StatementError(f"the workbook holds statements of {len(accounts)} accounts: {listed}; import each "
+                             "account's statement as a file of its own")
+    result = parts[0][1]
+    result.warnings = [f"sheet {parts[0][0]!r}: {w}" for w in result.warnings]
+    for name, part in parts[1:]:
+        result.transactions += part.transactions
+        result.warnings += [f"sheet {name!r}: {w}" for w in part.warnings]
+        result.account = result.account or part.account
+        result.account_name = result.account_name or part.account_name
+        if part.closing_balance is not None:
+            result.closing_balance = part.closing_balance
+    result.warnings += [f"sheet {name!r} skipped: no statement table in it ({exc.message})" for name, exc in skipped]
+    return result
 
 
 __all__ = ["parse_mt940", "parse_camt053", "parse_ofx", "read_excel", "excel_rows", "is_formula"]

@@ -17,16 +17,20 @@ DIRECTIONS = ("credit", "debit", "neutral")
 class StatementError(Exception):
     """A statement that cannot be read: says what was expected and which line failed."""
 
-    def __init__(self, message: str, line: int | None = None, filename: str | None = None):
+    def __init__(self, message: str, line: int | None = None, filename: str | None = None,
+                 sheet: str | None = None):
         self.message = message
         self.line = line
         self.filename = filename
+        self.sheet = sheet  # the workbook's sheet the line is on, when it has several
         super().__init__(str(self))
 
     def __str__(self) -> str:
         where = []
         if self.filename:
             where.append(self.filename)
+        if self.sheet:
+            where.append(f"sheet {self.sheet!r}")
         if self.line is not None:
             where.append(f"line {self.line}")
         return f"{': '.join(where)}: {self.message}" if where else self.message

@@ -330,6 +330,15 @@ _SEPARATOR_CHARS = frozenset("-=—_* #")
 _FORMULA_START = "=+-@\t\r"  # a cell starting otherwise is never a formula (see values.is_formula)
 
 
+def table_layout(rows: list[Row], mapping: ColumnMapping | None = None) -> Layout:
+    """The layout `read_rows` finds in these rows, or StatementError when they hold no statement table (no header
+    line, or none where the mapping says)."""
+    rows = [r for r in rows if any(not is_empty(t) for t in clean_cells(r.cells))]
+    if not rows:
+        raise StatementError("the file has no lines", line=1)
+    return layout_from_mapping(rows, mapping) if mapping else detect_layout(rows)
+
+
 def read_rows(
     rows: list[Row], fmt: str, mapping: ColumnMapping | None = None, result: ParseResult | None = None
 ) -> ParseResult:
