@@ -68,7 +68,7 @@ def import_statement(*, actor: Any, source: str | Path | bytes, account_no: str,
                      mapping: ColumnMapping | None = None, progress: Progress | None = None) -> ImportOutcome:
     """Import one statement file into `account_no`. Raises StatementError (nothing written) for a bad file."""
     account_no = _account_no(account_no)
-    parsed = _parse(*_read(source, filename), mapping if mapping is not None else _saved_mapping(account_no))
+    parsed = _parse(*_read(source, filename), mapping, _saved_mapping(account_no) if mapping is None else None)
     if progress:
         progress(0, len(parsed.result.transactions))
     return _store(actor=actor, parsed=parsed, account_no=account_no, new_mapping=mapping, progress=progress)
@@ -84,7 +84,7 @@ def import_statements(*, actor: Any, files: Sequence[tuple[str | Path, str]], ma
     saved = _saved_mappings({account for _, account in jobs}) if mapping is None else {}
 
     def parse(job: tuple[Path, str]) -> _Parsed:
-        return _parse(*_read(job[0], None), mapping if mapping is not None else saved.get(job[1]))
+        return _parse(*_read(job[0], None), mapping, saved.get(job[1]))
 
     for (path, account), parsed in zip(jobs, results_in_child(parse, jobs, handed=(StatementError,)), strict=True):
         if isinstance(parsed, _Parsed):
@@ -137,10 +137,26 @@ def _saved_mappings(account_nos: set[str]) -> dict[str, ColumnMapping]:
         account_no__in=account_nos).values_list("account_no", "column_mapping") if saved}
 
 
-def _parse(data: bytes, filename: str, mapping: ColumnMapping | None) -> _Parsed:
-    """No database: the file's transactions (StatementError for a bad file)."""
-    result = parse_statement(data, filename=filename, mapping=mapping)
-    return _Parsed(filename, hashlib.sha256(data).hexdigest(), result)
+def _parse(data: bytes, filename: str, mapping: ColumnMapping | None, saved: ColumnMapping | None = None) -> _Parsed:
+    """No database: the file's transactions (StatementError for a bad file), read with ``mapping`` when one is
+    given, else with the mapping ``saved`` on the account — and, when the file's columns are not where that one
+    says (the bank changed its export), by detecting them, with a warning; else by detection."""
+    digest = hashlib.sha256(data).hexdigest()
+    if mapping is not None or saved is None:
+        return _Parsed(filename, digest, parse_statement(data, filename=filename, mapping=mapping))
+    try:
+        return _Parsed(filename, digest, parse_statement(data, filename=filename, mapping=saved))
+    except StatementError as misfit:
+        if misfit.line is not None:
+            raise  # the columns fit, a line does not: the file's own error
+        try:
+            result = parse_statement(data, filename=filename)
+        except StatementError:
+            raise misfit from None
+        result.warnings.insert(0, f"the column mapping saved on the account does not fit this file ({misfit.message})"
+                                  ": its columns were detected instead — check the lines, and map them again if the "
+                                  "bank changed its export")
+        return _Parsed(filename, digest, result)
 
 
 def _warnings_for(result: ParseResult, account_no: str) -> list[str]:

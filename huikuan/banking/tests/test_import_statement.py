@@ -145,6 +145,34 @@ def test_a_mapping_given_once_is_saved_on_the_account_and_reused():
     assert outcome.new == 1 and BankTransaction.objects.get(key="M2").amount == D("2000.00")
 
 
+def test_a_saved_mapping_that_no_longer_fits_gives_way_to_detection_with_a_warning():
+    # given an account whose saved mapping reads the bank's old export
+    old = "when;how much;who;ref\n02.03.2026;1000.00;张三;M1\n".encode()
+    mapping = ColumnMapping(columns={"date": "when", "amount": "how much", "counterparty": "who", "bank_ref": "ref"},
+                            date_format="%d.%m.%Y", amount_convention="signed")
+    import_statement(actor=None, source=old, filename="a.csv", account_no=ACCOUNT, mapping=mapping)
+    # when the bank's new export comes, with headers detection knows
+    new = csv_statement(MARCH_1_5, account=ACCOUNT)
+    outcome = import_statement(actor=None, source=new, filename="b.csv", account_no=ACCOUNT)
+    # then its lines are read by detection, and the warning says the saved mapping did not fit
+    assert outcome.new == 3
+    assert outcome.warnings[0].startswith("the column mapping saved on the account does not fit this file (no line "
+                                          "has all the mapped headers: how much, ref, when, who): its columns were "
+                                          "detected instead")
+
+
+def test_a_saved_mapping_that_fits_the_columns_keeps_a_bad_line_an_error():
+    # given the saved mapping, and a file of its layout with an amount that is not one
+    mapping = ColumnMapping(columns={"date": "when", "amount": "how much", "counterparty": "who", "bank_ref": "ref"},
+                            date_format="%d.%m.%Y", amount_convention="signed")
+    import_statement(actor=None, source="when;how much;who;ref\n02.03.2026;1000.00;张三;M1\n".encode(),
+                     filename="a.csv", account_no=ACCOUNT, mapping=mapping)
+    bad = "when;how much;who;ref\n03.03.2026;1,00.00;李四;M2\n".encode()
+    # then the line's error stands (no second reading of the file)
+    with pytest.raises(StatementError, match="line 2"):
+        import_statement(actor=None, source=bad, filename="b.csv", account_no=ACCOUNT)
+
+
 def test_the_command_reads_a_mapping_file(tmp_path):
     # given a mapping file and a statement only it can read
     (tmp_path / "m.json").write_text(json.dumps({"columns": {"date": 0, "amount": 1}, "date_format": "%d.%m.%Y",
