@@ -22,6 +22,17 @@ def _line_of(text: str, needle: str, start: int) -> tuple[int, int]:
     return text.count("\n", 0, pos) + 1, pos + len(needle)
 
 
+def _the_account(accounts: dict[str, str]) -> str | None:
+    """The one account a file's statements are of (None when they name none): a file of two or more is refused,
+    each account named with where its statements are (``accounts``: account → "line 5", "sheet 'B'" …) — its lines
+    would otherwise all land in the account the file is imported into."""
+    if len(accounts) > 1:
+        listed = ", ".join(f"{account} ({where})" for account, where in accounts.items())
+        raise StatementError(f"the file holds statements of {len(accounts)} accounts: {listed}; import each "
+                             "account's statements as a file of its own")
+    return next(iter(accounts), None)
+
+
 _MT_NAME = re.compile(r"(?:/NAME/|/ORDP/|/BENM/|\?3[23])([^/?]+)")
 _MT_ACCT = re.compile(r"(?:/ACCT/|/ORDA/|\?31)([0-9A-Z\-]+)")
 
@@ -69,11 +80,7 @@ def parse_mt940(text: str) -> ParseResult:
             result.transactions.append(tx)
             if tx.raw["status"].startswith("R"):
                 result.warnings.append(f"line {line_no}: reversal ({tx.raw['status']}) on the statement")
-    if len(accounts) > 1:
-        listed = ", ".join(f"{a} (from line {line})" for a, line in accounts.items())
-        raise StatementError(f"the file holds statements of {len(accounts)} accounts: {listed}; "
-                             "import each account's statements as a file of its own")
-    result.account = next(iter(accounts), None)
+    result.account = _the_account({a: f"from line {line}" for a, line in accounts.items()})
     return result
 
 
@@ -168,11 +175,7 @@ def parse_camt053(data: bytes) -> ParseResult:
         result.transactions += lines
         if closing is not None:
             result.closing_balance = closing
-    if len(accounts) > 1:
-        listed = ", ".join(f"{a} (line {line})" for a, line in accounts.items())
-        raise StatementError(f"the file holds statements of {len(accounts)} accounts: {listed}; "
-                             "import each account's statements as a file of its own")
-    result.account = next(iter(accounts), None)
+    result.account = _the_account({a: f"line {line}" for a, line in accounts.items()})
     return result
 
 
@@ -264,10 +267,7 @@ def parse_ofx(data: bytes, text: str) -> ParseResult:
     accounts: dict[str, int] = {}
     for m in _OFX_FROM.finditer(text):
         accounts.setdefault(clean(m.group(1)), text.count("\n", 0, m.start()) + 1)
-    if len(accounts) > 1:
-        listed = ", ".join(f"{a} (line {line})" for a, line in accounts.items())
-        raise StatementError(f"the file holds statements of {len(accounts)} accounts: {listed}; "
-                             "import each account's statements as a file of its own")
+    _the_account({a: f"line {line}" for a, line in accounts.items()})
     result = ParseResult(format="ofx", transactions=[])
     try:
         _parse_ofx_lib(data, text, result)
@@ -393,10 +393,7 @@ def read_excel(data: bytes, kind: str, mapping=None) -> ParseResult:
     for name, part in parts:
         if part.account:
             accounts.setdefault(part.account, name)
-    if len(accounts) > 1:
-        listed = ", ".join(f"{a} (sheet {n!r})" for a, n in accounts.items())
-        raise StatementError(f"the workbook holds statements of {len(accounts)} accounts: {listed}; import each "
-                             "account's statement as a file of its own")
+    _the_account({a: f"sheet {n!r}" for a, n in accounts.items()})
     result = parts[0][1]
     result.warnings = [f"sheet {parts[0][0]!r}: {w}" for w in result.warnings]
     for name, part in parts[1:]:
