@@ -25,3 +25,11 @@ MARCH_5_9 = [
     MARCH_1_5[2],
     ("2026-03-09", "800.00", "", "153788.00", "王五", "6222000033334444", "", "B004"),
 ]
+
+
+def without_references(rows: list[Row], memo_suffix: str = "", account: str = "6222000011112222") -> bytes:
+    """The same lines as another export of the account gives them: no reference column, the memo written out."""
+    lines = [f"账号：{account}", "交易日期,收入,支出,余额,对方户名,对方账号,摘要"]
+    for day, income, expense, balance, payer, payer_account, memo, _ in rows:
+        lines.append(f"{day},{income},{expense},{balance},{payer},{payer_account},转账 {memo}{memo_suffix}")
+    return ("\n".join(lines) + "\n").encode()

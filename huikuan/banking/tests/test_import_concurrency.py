@@ -8,7 +8,7 @@ from huikuan.banking.services.importing import import_statement
 from huikuan.testing.concurrency import run_together
 from huikuan.testing.services import require_postgres
 
-from .statement_files import MARCH_1_5, MARCH_5_9, csv_statement
+from .statement_files import MARCH_1_5, MARCH_5_9, csv_statement, without_references
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -48,3 +48,21 @@ def test_two_overlapping_statements_at_once_store_the_shared_line_once():
         assert sorted(BankTransaction.objects.filter(account__account_no=account).values_list("key", flat=True)) == [
             "B001", "B002", "B003", "B004"]
         assert sum(o.new for o in outcomes) == 4
+
+
+def test_the_same_days_exported_two_ways_and_imported_at_once_are_stored_once():
+    require_postgres()
+    for n in range(ROUNDS):
+        account = f"ACCTWICE{n}"
+        BankAccount.objects.create(account_no=account)
+        with_refs = csv_statement(MARCH_1_5, account=account)
+        without = without_references(MARCH_1_5, account=account)
+        # when the bank's CSV and another export of the same days (other keys) are imported at the same instant
+        outcomes = run_together(
+            lambda d=with_refs, a=account: import_statement(actor=None, source=d, filename="a.csv", account_no=a),
+            lambda d=without, a=account: import_statement(actor=None, source=d, filename="b.csv", account_no=a),
+        )
+        # then the imports take the account in turn: the second sees the first's lines, and each is stored once
+        assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+        assert BankTransaction.objects.filter(account__account_no=account).count() == 3
+        assert sorted(o.new for o in outcomes) == [0, 3]

@@ -7,19 +7,11 @@ import pytest
 from huikuan.banking.models import BankTransaction
 from huikuan.banking.services.importing import import_statement
 
-from .statement_files import MARCH_1_5, csv_statement
+from .statement_files import MARCH_1_5, csv_statement, without_references
 
 pytestmark = pytest.mark.django_db
 
 ACCOUNT = "6222000011112222"
-
-
-def without_references(rows, memo_suffix: str = "") -> bytes:
-    """The same lines as another export of the account gives them: no reference column, the memo written out."""
-    lines = [f"账号：{ACCOUNT}", "交易日期,收入,支出,余额,对方户名,对方账号,摘要"]
-    for day, income, expense, balance, payer, payer_account, memo, _ in rows:
-        lines.append(f"{day},{income},{expense},{balance},{payer},{payer_account},转账 {memo}{memo_suffix}")
-    return ("\n".join(lines) + "\n").encode()
 
 
 def mt940(rows) -> bytes:
