@@ -75,6 +75,8 @@ W = {
     "due_near": 1.0, "due_month": 0.4, "due_late": -0.8, "due_far": -2.0,
 }
 NAME_FAMILY = ("name", "relative", "pinyin", "homophone", "similar_name", "fuzzy_name", "other_name")
+# each kind of evidence by its family (a contract keeps the strongest of each family)
+_FAMILY = {k: "name" if k in NAME_FAMILY else "unit" if k.startswith("unit") else k for k in W}
 S_NONE = 6.0
 MAX_BUCKET = 60
 AMOUNT_BUCKET = 50  # at most this many open items of one amount: each is a candidate even with no name
@@ -118,6 +120,7 @@ _project = attrgetter("project")
 _bank = attrgetter("bank")
 _kind = attrgetter("kind")
 _date_and_key = attrgetter("date", "key")
+_weight = itemgetter(0)  # of a piece of evidence (weight, reason)
 
 
 def _ints(values: np.ndarray) -> array[int]:
@@ -745,10 +748,11 @@ class Matcher:
             entry = evidence.get(id(c))
             if entry is None:
                 entry = evidence[id(c)] = (c, {})
-            family = "name" if kind in NAME_FAMILY else "unit" if kind.startswith("unit") else kind
+            family = _FAMILY[kind]
+            weight = W[kind]
             current = entry[1].get(family)
-            if current is None or W[kind] > current[0]:
-                entry[1][family] = (W[kind], reason)
+            if current is None or weight > current[0]:
+                entry[1][family] = (weight, reason)
             return True
 
         payer = txn.counterparty or ""
@@ -823,7 +827,7 @@ class Matcher:
                 add(c, "pinyin" if latin else "homophone", f"payer {payer} sounds like a contract party")
             elif not latin and any(_one_off(nk, k) for k in c.keys):
                 add(c, "similar_name", f"payer {payer} differs by one character from a contract party")
-        top_id = max(sum(w for w, _ in ev.values()) for _, ev in evidence.values())
+        top_id = max(sum(map(_weight, ev.values())) for _, ev in evidence.values())
         for kind in ("name", "relative"):
             if W[kind] >= top_id - MAX_FIT:
                 # a namesake could come near the best (the payer is not its party): each one is planned
@@ -933,7 +937,7 @@ class Matcher:
         day = txn.date.toordinal()
         # every candidate gets a cheap upper bound of its score; the best MAX_PLANNED are planned for real,
         # the others count at their bound (so the confidence is never overstated)
-        by_id = [(sum(w for w, _ in ev.values()), c, ev) for c, ev in cands]
+        by_id = [(sum(map(_weight, ev.values())), c, ev) for c, ev in cands]
         bounds = []  # candidates not planned: counted at an upper bound of their score
         if len(by_id) == 1:
             ident = [(0.0, *by_id[0])]
