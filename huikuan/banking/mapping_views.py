@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 
+from . import notices
 from .models import ImportJob
 from .services.jobs import can_retry, retry_with_mapping
 from .statements import ColumnMapping, StatementError, guess_mapping, preview_rows
@@ -70,7 +71,7 @@ class MappingForm(forms.Form):
                                             date_format=data.get("date_format") or None,
                                             dayfirst=bool(data.get("dayfirst")))
         except StatementError as exc:
-            raise ValidationError(str(exc))
+            raise ValidationError(notices.translated(str(exc)))
         return data
 
 
@@ -110,10 +111,10 @@ class JobMappingView(BankingAccess, PermissionRequiredMixin, View):
         try:
             retry = retry_with_mapping(actor=request.user, job=job, mapping=form.cleaned_data["mapping"])
         except StatementError as exc:  # the mapping does not fit the file's lines (nothing queued)
-            form.add_error(None, str(exc))
+            form.add_error(None, notices.translated(str(exc)))
             return self._page(request, job, form, status=400)
         return redirect("banking:job", pk=retry.pk)
 
     def _refused(self, request: HttpRequest, job: ImportJob, exc: StatementError) -> HttpResponse:
-        return render(request, self.template_name, {"job": job, "form": None, "table": [], "refused": str(exc)},
-                      status=409)
+        return render(request, self.template_name,
+                      {"job": job, "form": None, "table": [], "refused": notices.translated(str(exc))}, status=409)

@@ -2,20 +2,18 @@
 
 The engine is plain Python (no Django) and writes its reasons in English with the case's names, numbers and
 amounts in them (`contract number HT-2026-0012 in the memo`); they are stored so (the API, `export_matches` and
-the audit trail keep them as written). Each form it writes is a template here, marked for translation; a reason
-that fits one is shown translated, with its values in place (a receivable kind by its label, a reason inside a
-reason translated too), and one that fits none is shown as written. `tests/test_reasons.py` runs the engine over
-generated data of every noise kind and fails on a reason no template fits.
+the audit trail keep them as written). Each form it writes is a template here, marked for translation
+(`core.phrasebook`); a reason that fits one is shown translated, with its values in place (a receivable kind by
+its label, a reason inside a reason translated too), and one that fits none is shown as written.
+`tests/test_reasons.py` runs the engine over generated data of every noise kind and fails on a reason no template
+fits.
 """
 
 from __future__ import annotations
 
-import re
-from functools import cache
-
-from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
+from huikuan.core.phrasebook import Phrasebook
 from huikuan.receivables.choices import ReceivableKind
 
 TEMPLATES = (
@@ -88,46 +86,13 @@ TEMPLATES = (
     _("undone: %(reason)s"),
 )
 
-_FIELD = re.compile(r"%\((\w+)\)s|%%")
-_NESTED = ("why",)  # values that are reasons themselves
 
-
-@cache
-def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Each template as a pattern of its English text, its values captured (the longest templates first)."""
-    out = []
-    for template in sorted(TEMPLATES, key=len, reverse=True):
-        regex, at = [], 0
-        for m in _FIELD.finditer(template):
-            regex.append(re.escape(template[at:m.start()]))
-            regex.append("%" if m.group(0) == "%%" else f"(?P<{m.group(1)}>.+?)")
-            at = m.end()
-        regex.append(re.escape(template[at:]))
-        out.append((re.compile("".join(regex), re.DOTALL), template))
-    return tuple(out)
-
-
-def fitting(reason: str) -> str | None:
-    """The template ``reason`` was written from, or None."""
-    for pattern, template in _patterns():
-        if pattern.fullmatch(reason):
-            return template
+def _shown(name: str, value: str) -> str | None:
+    if name == "kind" and value in ReceivableKind.values:
+        return str(ReceivableKind(value).label)
     return None
 
 
-def translated(reason: str) -> str:
-    """``reason`` in the active language (as written when no template fits it)."""
-    for pattern, template in _patterns():
-        m = pattern.fullmatch(reason)
-        if m:
-            values = {name: _value(name, value) for name, value in m.groupdict().items()}
-            return gettext(template) % values
-    return reason
-
-
-def _value(name: str, value: str) -> str:
-    if name == "kind" and value in ReceivableKind.values:
-        return str(ReceivableKind(value).label)
-    if name in _NESTED:
-        return translated(value)
-    return value
+_BOOK = Phrasebook(TEMPLATES, nested=("why",), shown=_shown)
+fitting = _BOOK.fitting
+translated = _BOOK.translated

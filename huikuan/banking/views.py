@@ -30,6 +30,7 @@ from huikuan.receivables.models import Receivable
 from huikuan.reports.registry import ReportOptions
 from huikuan.sales.models import Contract
 
+from . import notices
 from .choices import OPEN_STATUSES, ExceptionKind, MatchStatus
 from .models import BankAccount, ImportJob, Match
 from .querysets import sees_bank_accounts
@@ -139,8 +140,8 @@ class DecisionView(BankingAccess, View):
             raise
         except (LedgerError, StatementError, MoneyError) as exc:
             if request.headers.get("HX-Request"):
-                return HttpResponse(str(exc), status=409)
-            messages.error(request, str(exc))
+                return HttpResponse(notices.translated(str(exc)), status=409)
+            messages.error(request, notices.translated(str(exc)))
             return redirect("banking:match-detail", pk=match.pk)
         shown = result or Match.objects.get(pk=match.pk)
         if request.headers.get("HX-Request"):
@@ -193,7 +194,7 @@ class DisbursementListView(BankingAccess, PermissionRequiredMixin, View):
             listing, placed = place_by_list(actor=request.user, txn=match.transaction, data=upload.read(),
                                             file_name=upload.name or "")
         except StatementError as exc:
-            messages.error(request, f"{upload.name}: {exc}")
+            messages.error(request, notices.translated(f"{upload.name}: {exc}"))
             return redirect("banking:match-detail", pk=match.pk)
         messages.success(request, _("The list was imported: %(n)s row(s).") % {"n": listing.rows.count()})
         return redirect("banking:match-detail", pk=placed.pk)
@@ -232,7 +233,7 @@ class AccountEditView(BankingAccess, PermissionRequiredMixin, View):
             try:
                 account_setup.update_account(actor=request.user, account=account, **form.cleaned_data)
             except StatementError as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, notices.translated(str(exc)))
             else:
                 messages.success(request, _("Saved."))
                 return redirect("banking:accounts")
@@ -261,7 +262,7 @@ class StatementUploadView(BankingAccess, PermissionRequiredMixin, View):
         try:
             mapping = ColumnMapping.from_dict(form.cleaned_data["mapping"]) if form.cleaned_data["mapping"] else None
         except StatementError as exc:
-            form.add_error("mapping", str(exc))
+            form.add_error("mapping", notices.translated(str(exc)))
             return render(request, self.template_name, {"form": form, "jobs": []}, status=400)
         job = queue_import(actor=request.user, data=upload.read(), filename=upload.name,
                            account_no=form.cleaned_data["account_no"], mapping=mapping)

@@ -98,7 +98,7 @@ def transfer_referenced(reference: str, account_no: str | None = None) -> BankTr
         raise StatementError(f"no bank line with the reference {reference!r}" +
                              (f" on account {account_no}" if account_no else ""))
     if len(lines) > 1:
-        raise StatementError(f"{'several' if len(lines) > 2 else 'two'} bank lines have the reference {reference!r} "
+        raise StatementError(f"several bank lines have the reference {reference!r} "
                              f"(accounts {', '.join(sorted({t.account.account_no for t in lines}))}): name the account")
     return lines[0]
 

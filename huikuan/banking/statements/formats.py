@@ -180,7 +180,7 @@ def parse_camt053(data: bytes) -> ParseResult:
 
 
 _BOOKED = ("", "BOOK")
-_UNBOOKED = {"PDNG": "a pending", "INFO": "an information-only", "FUTR": "a future"}
+_UNBOOKED = {"PDNG": "pending", "INFO": "for information only", "FUTR": "future"}
 
 
 def _camt_entry(ntry, p: str, ns: dict[str, str], result: ParseResult) -> list[Transaction]:
@@ -192,9 +192,9 @@ def _camt_entry(ntry, p: str, ns: dict[str, str], result: ParseResult) -> list[T
         raise StatementError("CAMT.053 entry without a valid Amt", line=line)
     status = (_text(ntry, f"{p}Sts/{p}Cd", ns) or _text(ntry, f"{p}Sts", ns)).upper()
     if status not in _BOOKED:
-        what = _UNBOOKED.get(status, "unbooked")
-        result.warnings.append(f"line {line}: {what} entry of {amount} (Sts {status}) left out: not booked, it "
-                               "comes on a later statement once it is")
+        state = _UNBOOKED.get(status, "not booked")
+        result.warnings.append(f"line {line}: entry of {amount} with status {status} ({state}) left out: it comes on "
+                               "a later statement once it is booked")
         return []
     ind = _text(ntry, f"{p}CdtDbtInd", ns)
     if ind not in ("CRDT", "DBIT"):

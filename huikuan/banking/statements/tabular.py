@@ -160,18 +160,13 @@ def detect_layout(rows: list[Row], max_scan: int = 60) -> Layout:
         layout = Layout(i, columns, [clean(c) for c in row.cells], convention=_convention(columns) or "signed")
         layout.dayfirst = _guess_dayfirst(rows[i + 1 :], columns["date"][0])
         return layout
-    missing = ["date", "amount (or income/expense columns)"]
-    if best is not None:
-        cols = best[2]
-        missing = [m for m in missing if not (m == "date" and "date" in cols)]
-        if _convention(cols) is not None:
-            missing = [m for m in missing if not m.startswith("amount")]
-        hint = f"; the closest header, line {rows[best[1]].line_no}, has {', '.join(sorted(cols))}"
-    else:
-        hint = ""
+    found = best[2] if best is not None else {}
+    missing = "the amount column (or income and expense columns)" if "date" in found else \
+        "the date column" if _convention(found) is not None else \
+        "the date and amount columns (or income and expense columns)"
+    hint = f"; the closest header, line {rows[best[1]].line_no}, has {', '.join(sorted(found))}" if best else ""
     raise StatementError(
-        f"no header row found in the first {min(len(rows), max_scan)} lines: could not find the "
-        f"{' and '.join(missing)} column{'s' if len(missing) > 1 else ''}{hint}. "
+        f"no header row found in the first {min(len(rows), max_scan)} lines: could not find {missing}{hint}. "
         "Save a column mapping for this account to import it."
     )
 

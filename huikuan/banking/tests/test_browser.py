@@ -55,7 +55,7 @@ def test_a_clerk_maps_an_unknown_layout_from_the_failed_import_with_the_keyboard
     page.fill("#id_account_no", "6222 0000 1111 2222")
     page.set_input_files("#id_file", str(path))
     page.click("main form button.btn-primary")
-    page.wait_for_selector("text=Nothing was imported")
+    page.wait_for_selector("text=未导入任何内容")  # the page is in Chinese (zh-CN), the import's message too
     # when the clerk follows the offer to map the columns, the recognised ones already chosen, and picks the rest
     page.click(f"a[href$='/jobs/{ImportJob.objects.get().pk}/mapping/']")
     page.wait_for_selector("#mapping-preview")
@@ -69,5 +69,5 @@ def test_a_clerk_maps_an_unknown_layout_from_the_failed_import_with_the_keyboard
     page.focus("#id_date_format")
     page.keyboard.press("Enter")  # submits from the keyboard
     # then the file is imported with it
-    page.wait_for_selector("text=2 new")
+    page.wait_for_selector("text=新增 2 行")
     assert BankTransaction.objects.count() == 2

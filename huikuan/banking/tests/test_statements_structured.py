@@ -134,7 +134,7 @@ def test_camt053_batch_entry_is_a_line_per_transaction_and_a_pending_entry_is_le
     assert [t.balance for t in result.transactions] == [None, D("1501000.00"), D("1504000.00")]
     assert check_balance_continuity(result.transactions, result.opening_balance) == []
     assert any("batch entry of 2 transactions (1500000.00 in all) read as 2 lines" in w for w in result.warnings)
-    assert any("a pending entry of 3000.00 (Sts PDNG) left out" in w for w in result.warnings)
+    assert any("entry of 3000.00 with status PDNG (pending) left out" in w for w in result.warnings)
 
 
 def test_camt053_a_day_missing_between_its_statements_is_a_gap():

@@ -72,7 +72,7 @@ def test_upload_queues_a_job_and_its_page_shows_progress(client, settings, tmp_p
         response = client.post("/banking/statements/upload/", {"account_no": ACCOUNT, "file": upload})
     assert response.status_code == 302
     progress = client.get(response["Location"], HTTP_HX_REQUEST="true").content.decode()
-    assert 'value="100"' in progress and "3 new" in progress and "every 1s" not in progress
+    assert 'value="100"' in progress and "新增 3 行" in progress and "every 1s" not in progress
 
 
 def test_the_accounts_page_flags_escrow_accounts_with_their_collections(client, queue):
@@ -138,7 +138,7 @@ def test_a_batch_transfer_is_placed_by_the_banks_list_from_its_page(client, tmp_
     # when the clerk uploads something that is no list / then the page says why and nothing changes
     bad = client.post(f"/banking/matches/{waiting.pk}/disbursement-list/",
                       {"file": SimpleUploadedFile("x.csv", b"a,b\n1,2\n")}, follow=True)
-    assert "needs a header" in bad.content.decode() and Match.objects.live().get(pk=waiting.pk)
+    assert "放款清单需要一行表头" in bad.content.decode() and Match.objects.live().get(pk=waiting.pk)
     # and when they upload the bank's list, the transfer is placed over the three loans
     response = client.post(f"/banking/matches/{waiting.pk}/disbursement-list/",
                            {"file": SimpleUploadedFile("list.xlsx", _xlsx_list(tmp_path / "l.xlsx").read_bytes())})
