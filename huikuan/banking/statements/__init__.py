@@ -146,13 +146,13 @@ MAPPED_FORMATS = ("text", "xls", "xlsx", "pdf")  # the tables a column mapping a
 def preview_rows(data: bytes, limit: int = 30) -> list:
     """The first ``limit`` non-empty rows of a table statement as a column mapping reads them, so that a person can
     say which column is which (`table_rows`)."""
-    return table_rows(data)[:limit]
+    return table_rows(data, enough=limit)[:limit]
 
 
-def table_rows(data: bytes) -> list:
+def table_rows(data: bytes, enough: int | None = None) -> list:
     """The non-empty rows of a table file as they are (CSV and the like, the first non-empty sheet of a workbook,
     a PDF's table), no header detected. StatementError for a file of another kind (MT940, CAMT.053, OFX, a scan)
-    or that cannot be read."""
+    or that cannot be read. With ``enough``, a PDF is read only as far as the page where that many rows are."""
     from . import formats, text
     from .values import clean
 
@@ -167,7 +167,7 @@ def table_rows(data: bytes) -> list:
     elif kind == "pdf":
         from .pdf import pdf_rows
 
-        rows = pdf_rows(data)[0]
+        rows = pdf_rows(data, enough)[0]  # a scan's pages are OCR'd only as far as needed
     else:
         rows = _rows_for_mapping(text.decode(data)[0])
     return [r for r in rows if any(clean(c) for c in r.cells)]

@@ -9,8 +9,9 @@ from .ocr import ocr_boxes, rows_from_boxes
 from .tabular import Row, _map_header
 
 
-def pdf_rows(data: bytes) -> tuple[list[Row], bool]:
-    """Rows of all pages and whether OCR was needed (no text layer)."""
+def pdf_rows(data: bytes, enough: int | None = None) -> tuple[list[Row], bool]:
+    """Rows of all pages and whether OCR was needed (no text layer). With ``enough``, the pages up to the one where
+    that many rows with text are read, no further (a preview of a scan OCRs its first page, not every page)."""
     import pdfplumber
 
     try:
@@ -23,6 +24,8 @@ def pdf_rows(data: bytes) -> tuple[list[Row], bool]:
     line = 0
     with pdf:
         for pno, page in enumerate(pages, start=1):
+            if enough is not None and sum(1 for r in rows if any((c or "").strip() for c in r.cells)) >= enough:
+                break
             try:
                 text = page.extract_text() or ""
                 tables = page.extract_tables() if text.strip() else []
