@@ -5,15 +5,18 @@ The statement readers and the import service are plain Python and write in Engli
 place (`march.csv: line 12: expected a date in column '交易日期' (…), got 'abc'`); the text is stored and passed on
 as written (an import job's message, a statement's warnings and gaps, the CLI, the API). Each form they write is a
 template here (`core.phrasebook`); the web pages show it translated. Where a line is — a file, a workbook's sheet,
-a line number — comes before the message and is translated around it. A text no template here fits may be a
-match's reason (the ledger's refusals): `banking.reasons` shows it. `tests/test_notices.py` reads every fixture
-file and fails on a warning or refusal no template fits.
+a line number — comes before the message and is translated around it. The forms of a refused amount are
+`core.money_notices`'s, taken in among these (a refused amount is quoted after a column's name, and a where-prefix
+needs its message to fit a template here). A text no template here fits may be a match's reason (the ledger's
+refusals): `banking.reasons` shows it. `tests/test_notices.py` reads every fixture file and fails on a warning or
+refusal no template fits.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_noop as _
 
+from huikuan.core import money_notices
 from huikuan.core.phrasebook import Phrasebook
 
 from . import reasons
@@ -89,12 +92,7 @@ TEMPLATES = WHERE + (
     _("a negative income (%(amount)s) is read as a reversal, money out"),
     _("cell %(cell)s %(text)s looks like a spreadsheet formula (CSV injection); kept as plain text, never "
       "evaluated"),
-    _("%(text)s is not an amount"),
-    _("%(text)s is not an amount: it is written with a decimal comma (1.234,50); amounts are read as 1,234.50"),
-    _("%(text)s is not an amount: a comma must separate groups of three digits (1,234.50)"),
-    _("%(text)s is not an amount: scientific notation has lost digits; export the column as a number with two "
-      "decimals or as text"),
-    _("%(text)s is not an amount: it has more than two decimal places"),
+    *money_notices.TEMPLATES,  # a refused amount (core.money), also quoted after a column's name
     _("not a date: %(text)s"),
     # a column mapping (statements.model)
     _("column mapping names unknown fields: %(fields)s"),

@@ -1,7 +1,8 @@
 """Pages: the collector worklist, the case page, disputes with their SLA timer, the aging and dunning
 reports with charts, and the customer's dispute form (reached through the link in a reminder).
 
-Thin: row scope narrows every query; every change is one call into `dunning.services`.
+Thin: row scope narrows every query; every change is one call into `dunning.services`. A refusal is shown in the
+reader's language (`dunning.notices`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from huikuan.org.models import Project
 from huikuan.receivables.models import Receivable
 from huikuan.receivables.services import outstanding_of
 
-from . import services
+from . import notices, services
 from .aging_report import aging_report
 from .bill import receivable_from_token
 from .choices import CallOutcome, DisputeOutcome, DisputeSource, Level
@@ -103,7 +104,8 @@ class WorklistView(LoginRequiredMixin, View):
                 bulk_operation(case, request.user, data, owner)
                 done += 1
             except services.CaseError as exc:
-                messages.error(request, f"{case.contract.contract_no}: {exc}")
+                messages.error(request, _("%(contract)s: %(refusal)s") % {
+                    "contract": case.contract.contract_no, "refusal": notices.translated(str(exc))})
         messages.success(request, _("%(n)d case(s) updated.") % {"n": done})
         return HttpResponseRedirect(reverse("dunning-worklist") + "?" + request.GET.urlencode())
 
@@ -153,10 +155,10 @@ class CaseView(LoginRequiredMixin, View):
                 action = get_object_or_404(CaseAction, pk=p.get("action"), case=case)
                 services.skip_step(action, actor=user, reason=p.get("reason", ""))
             else:
-                raise services.CaseError(_("unknown operation"))
+                raise services.CaseError("unknown operation")
             messages.success(request, _("Saved."))
         except (services.CaseError, ValueError) as exc:
-            messages.error(request, str(exc))
+            messages.error(request, notices.translated(str(exc)))
         return HttpResponseRedirect(reverse("dunning-case", args=[case.pk]))
 
 
@@ -198,7 +200,7 @@ class DisputeView(LoginRequiredMixin, View):
                                  resolution=p.get("resolution", ""), adjust_by=p.get("adjust_by") or None)
             messages.success(request, _("Saved."))
         except (services.CaseError, ValueError) as exc:
-            messages.error(request, str(exc))
+            messages.error(request, notices.translated(str(exc)))
         return HttpResponseRedirect(reverse("dunning-dispute", args=[dispute.pk]))
 
 
@@ -249,7 +251,8 @@ class CustomerDisputeView(View):
             services.open_dispute(receivable=chosen, reason=request.POST.get("reason", ""),
                                   source=DisputeSource.CUSTOMER_LINK)
         except (services.CaseError, ValueError) as exc:
-            return render(request, "dunning/customer_dispute.html", {"lines": lines, "error": str(exc)}, status=400)
+            return render(request, "dunning/customer_dispute.html",
+                          {"lines": lines, "error": notices.translated(str(exc))}, status=400)
         return render(request, "dunning/customer_dispute.html", {"lines": [chosen], "done": True})
 
 

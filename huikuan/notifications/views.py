@@ -23,6 +23,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from huikuan.sales.models import Contract
 
+from . import notices
 from .channels.registry import channel_names
 from .choices import MessageStatus, TemplateLanguage
 from .models import Message, Template
@@ -81,7 +82,7 @@ class MessageRequeueView(LoginRequiredMixin, PermissionRequiredMixin, View):
             requeue(actor=request.user, message=message)
             flash.success(request, _("The message is queued again."))
         except NotificationError as exc:
-            flash.error(request, str(exc))
+            flash.error(request, notices.translated(str(exc)))
         return redirect("notification-message", pk=pk)
 
 
@@ -132,6 +133,6 @@ class TemplatePreviewView(LoginRequiredMixin, TemplateView):
                     previews.append({"language": language, "language_label": label, "channel": channel,
                                      "rendered": rendered})
         except TemplateMissing as exc:
-            form.add_error("template", str(exc))
+            form.add_error("template", notices.translated(str(exc)))
         context.update(previews=previews, contract=contract, customer=party.customer, as_of=as_of)
         return context

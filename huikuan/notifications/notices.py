@@ -1,0 +1,40 @@
+"""Why the outbox refused something, in the reader's language.
+
+The outbox services and the renderer refuse in English with the values in place (`NotificationError`:
+`only failed messages can be queued again`; `TemplateMissing`: `no message template 'reminder' in en or
+zh-hans`); the API passes that text on as written. Each form they write is a template here
+(`core.phrasebook`); the pages (a message's requeue, the template preview) show it translated, a template
+language by its name. `tests/test_notices.py` reads the app's source and fails on a refusal no template fits.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_noop as _
+
+from huikuan.core.phrasebook import Phrasebook
+
+from .choices import TemplateLanguage
+
+TEMPLATES = (
+    # the outbox (services)
+    _("an idempotency key is required"),
+    _("say which messages to stop"),
+    _("only failed messages can be queued again"),
+    # an unknown channel, passed on by the outbox (channels.registry)
+    _("unknown channel %(channel)s; known: %(known)s"),
+    # the renderer (rendering)
+    _("no message template %(key)s in %(language)s or %(default)s"),
+    _("no message template %(key)s in %(language)s or %(language)s"),  # a reader of the default language
+)
+
+
+def _shown(name: str, value: str) -> str | None:
+    """A template's language by its name (简体中文, English …)."""
+    if name in ("language", "default") and value in TemplateLanguage.values:
+        return str(TemplateLanguage(value).label)
+    return None
+
+
+_BOOK = Phrasebook(TEMPLATES, shown=_shown)
+fitting = _BOOK.fitting
+translated = _BOOK.translated
