@@ -286,6 +286,8 @@ def escalate(case: CollectionCase, *, actor: Any, reason: str, to_level: str | N
     case = _open_case_locked(case)
     order = [Level.BLUE, Level.YELLOW, Level.RED]
     target = to_level or order[min(order.index(Level(case.level)) + 1, len(order) - 1)]
+    if target not in RANK:
+        raise CaseError(f"unknown level {target!r}")
     if RANK[target] <= RANK[case.level]:
         raise CaseError(f"case {case.pk} is already {case.level}")
     previous = case.level

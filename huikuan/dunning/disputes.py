@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from huikuan.core.money import ZERO, to_money
 from huikuan.core.services import record
+from huikuan.receivables.exceptions import LedgerError
 from huikuan.receivables.models import Receivable
 from huikuan.receivables.services import outstanding_of, request_waiver
 
@@ -72,8 +73,11 @@ def resolve(dispute: Dispute, *, actor: Any, outcome: str, resolution: str,
     if adjust_by is not None:
         if outcome != DisputeOutcome.UPHELD:
             raise CaseError("only an upheld dispute adjusts the ledger")
-        dispute.waiver = request_waiver(actor=actor, receivable=dispute.receivable, amount=adjust_by,
-                                        reason=f"dispute {dispute.pk}: {resolution}"[:255])
+        try:
+            dispute.waiver = request_waiver(actor=actor, receivable=dispute.receivable, amount=adjust_by,
+                                            reason=f"dispute {dispute.pk}: {resolution}"[:255])
+        except LedgerError as exc:  # more than the charge owes, not an amount: the dispute stays open
+            raise CaseError(str(exc)) from exc
     if dispute.first_response_at is None:
         dispute.first_response_at, dispute.first_response = now, resolution
     dispute.status, dispute.outcome, dispute.resolution = DisputeStatus.RESOLVED, outcome, resolution

@@ -24,6 +24,7 @@ TEMPLATES = (
     _("case %(case)s is already %(level)s"),
     _("only a planned step can be skipped"),
     _("unknown call outcome %(outcome)s"),
+    _("unknown level %(level)s"),
     _("unknown operation"),
     # the bulk operations of the worklist and the API (api.views)
     _("a hold needs `until`"),
@@ -36,6 +37,10 @@ TEMPLATES = (
     _("dispute %(dispute)s is already resolved"),
     _("unknown outcome %(outcome)s"),
     _("only an upheld dispute adjusts the ledger"),
+    # the waiver an upheld dispute requests, refused by the ledger (receivables.services.request_waiver)
+    _("a waiver must be a positive amount"),
+    _("a waiver needs a reason"),
+    _("cannot waive %(amount)s: the receivable owes %(owed)s"),
     # restructuring (restructuring)
     _("a restructuring needs at least one new line"),
     _("every new line must be a positive amount"),

@@ -11,7 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from huikuan.dunning import services
 from huikuan.dunning.bill import dispute_token
+from huikuan.dunning.choices import DisputeStatus
 from huikuan.dunning.models import CollectionCase, Dispute, PromiseToPay
 from huikuan.dunning.notices import TEMPLATES, fitting, translated
 from huikuan.dunning.services import scan_overdue
@@ -138,3 +140,34 @@ def test_the_customer_dispute_page_says_what_is_missing_in_chinese(scanned):
     assert not Dispute.objects.exists()
     page = response.content.decode()
     assert "请填写原因" in page and "a reason is required" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("huikuan.dunning.tests.urls")
+def test_a_dispute_upheld_for_more_than_the_charge_owes_stays_open_and_says_why_in_chinese(scanned, project):
+    # given a dispute over a charge of 1,000,000.00 (the contract's one line)
+    _, b = scanned
+    line = b.receivables.get(due_date=date(2026, 4, 20))
+    dispute = services.open_dispute(receivable=line, reason="重复收费")
+    # when it is upheld with an adjustment larger than what the line owes (the ledger refuses the waiver)
+    response = collector(project).post(f"/dunning/disputes/{dispute.pk}/", {
+        "outcome": "upheld", "resolution": "属实", "adjust_by": "99999999.00"}, follow=True)
+    # then the page says why in Chinese, and the dispute is still open with no waiver
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "不能减免 99999999.00" in page and "cannot waive" not in page
+    dispute.refresh_from_db()
+    assert dispute.status == DisputeStatus.OPEN and dispute.waiver_id is None
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("huikuan.dunning.tests.urls")
+def test_escalating_to_a_level_that_does_not_exist_is_refused_not_a_server_error(scanned, project):
+    a, _ = scanned
+    case = CollectionCase.objects.get(contract=a)
+    response = collector(project).post(f"/dunning/cases/{case.pk}/", {
+        "operation": "escalate", "reason": "多次失联", "to_level": "purple"}, follow=True)
+    assert response.status_code == 200
+    assert "未知级别 'purple'" in unescape(response.content.decode())
+    case.refresh_from_db()
+    assert case.level != "purple"
