@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 HEADER = "交易日期,摘要,收入,支出,余额,对方户名,对方账号,用途,流水号"
 
 
@@ -33,3 +35,18 @@ def without_references(rows: list[Row], memo_suffix: str = "", account: str = "6
     for day, income, expense, balance, payer, payer_account, memo, _ in rows:
         lines.append(f"{day},{income},{expense},{balance},{payer},{payer_account},转账 {memo}{memo_suffix}")
     return ("\n".join(lines) + "\n").encode()
+
+
+def workbook(*sheets: tuple[str, list[list]]) -> bytes:
+    """An xlsx of these (title, rows) sheets, in order."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

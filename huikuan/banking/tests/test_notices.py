@@ -3,7 +3,6 @@ language; every such text the readers write has its template."""
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from huikuan.banking.notices import TEMPLATES, fitting, translated, translated_l
 from huikuan.banking.statements import StatementError, parse_statement
 from huikuan.testing.phrasebooks import hidden_templates
 
-from .statement_files import MARCH_1_5, csv_statement
+from .statement_files import MARCH_1_5, csv_statement, workbook
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -25,20 +24,6 @@ def _said(data: bytes, filename: str) -> list[str]:
         return parse_statement(data, filename=filename).warnings
     except StatementError as exc:
         return [str(exc)]
-
-
-def _workbook(sheets: dict[str, list[list[object]]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 HEAD = "交易日期,摘要,收入,支出,余额,对方户名,对方账号,用途,流水号"
@@ -63,7 +48,7 @@ SAYING = {
     "two-accounts.sta": (b":20:A\n:25:111\n:28C:1\n:60F:C260301CNY100,00\n:61:2603020302C10,00NTRFREF1\n"
                          b":62F:C260302CNY110,00\n-\n:20:B\n:25:222\n:28C:1\n:60F:C260301CNY100,00\n"
                          b":61:2603020302C10,00NTRFREF2\n:62F:C260302CNY110,00\n-\n"),
-    "summary-sheet.xlsx": _workbook({"汇总": [["合计", 3]], "明细": [HEAD.split(","), LINE.split(",")]}),
+    "summary-sheet.xlsx": workbook(("汇总", [["合计", 3]]), ("明细", [HEAD.split(","), LINE.split(",")])),
     "truncated.pdf": b"%PDF-1.4\n1 0 obj\n<<",
 }
 

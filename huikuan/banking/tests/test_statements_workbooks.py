@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal as D
 
 import pytest
-from openpyxl import Workbook
 
 from huikuan.banking.statements import StatementError, check_balance_continuity, parse_statement
 
+from .statement_files import workbook
+
 HEADER = ["交易日期", "收入", "支出", "余额", "对方户名", "摘要", "流水号"]
-
-
-def workbook(*sheets: tuple[str, list[list]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def statement(account: str, lines: list[list]) -> list[list]:
