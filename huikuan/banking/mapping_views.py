@@ -4,7 +4,6 @@ again with it, and the account keeps it for its next statements."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -17,8 +16,8 @@ from django.views import View
 
 from . import notices
 from .models import ImportJob
-from .services.jobs import can_retry, retry_with_mapping
-from .statements import ColumnMapping, StatementError, guess_mapping, preview_rows
+from .services.jobs import can_retry, preview_of, retry_with_mapping
+from .statements import ColumnMapping, StatementError, guess_mapping
 from .statements.values import clean
 from .views import BankingAccess, visible_jobs
 
@@ -91,7 +90,7 @@ class JobMappingView(BankingAccess, PermissionRequiredMixin, View):
     def _form(self, job: ImportJob, data: Any = None) -> MappingForm | None:
         if not can_retry(job):
             return None
-        return MappingForm(data, rows=preview_rows(Path(job.path).read_bytes()))
+        return MappingForm(data, rows=preview_of(job))
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = self._job(request, pk)

@@ -5,7 +5,6 @@ contract a match pays (`huikuan.banking.querysets`). Every write is one call int
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import django_filters
@@ -25,8 +24,8 @@ from huikuan.banking.models import BankAccount, BankTransaction, ImportJob, Matc
 from huikuan.banking.querysets import sees_bank_accounts
 from huikuan.banking.services import review
 from huikuan.banking.services.disbursements import place_by_list
-from huikuan.banking.services.jobs import can_retry, queue_import, retry_with_mapping
-from huikuan.banking.statements import ColumnMapping, StatementError, guess_mapping, preview_rows
+from huikuan.banking.services.jobs import preview_of, queue_import, retry_with_mapping
+from huikuan.banking.statements import ColumnMapping, StatementError, guess_mapping
 from huikuan.banking.statements.values import clean
 from huikuan.core.api.viewsets import ScopedViewSetMixin, ServiceRefused
 from huikuan.receivables.models import Receivable
@@ -118,10 +117,7 @@ class ImportJobViewSet(BankingViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"])
     def preview(self, request: Request, pk: str | None = None) -> Response:
         """The failed import's first lines as a mapping reads them, and what detection recognised of them."""
-        job = self.get_object()
-        if not can_retry(job):
-            raise ServiceRefused("this import cannot be retried: it did not fail, or its file is gone")
-        rows = preview_rows(Path(job.path).read_bytes())
+        rows = preview_of(self.get_object())
         header_line, columns = guess_mapping(rows)
         return Response(ImportPreviewSerializer({
             "lines": [{"line": r.line_no, "cells": [clean(c) for c in r.cells]} for r in rows],

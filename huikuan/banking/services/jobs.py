@@ -105,16 +105,22 @@ def can_retry(job: ImportJob) -> bool:
     return job.status == ImportJobStatus.FAILED and bool(job.path) and Path(job.path).exists()
 
 
+def preview_of(job: ImportJob) -> list:
+    """The first lines of a failed import's file as a column mapping reads them (`preview_rows`): StatementError when
+    it cannot be retried."""
+    if not can_retry(job):
+        raise StatementError("this import cannot be retried: it did not fail, or its file is gone "
+                             f"(a failed import's file is kept {FAILED_KEPT_DAYS} days); upload the file again")
+    return preview_rows(Path(job.path).read_bytes())
+
+
 @transaction.atomic
 def retry_with_mapping(*, actor: Any, job: ImportJob, mapping: ColumnMapping) -> ImportJob:
     """Import a failed job's file again, with the column mapping a person gave (saved on the account when the
     import succeeds, and reused by its later imports): a new job takes the file over. The mapping is tried on the
     file's first lines first: StatementError (nothing queued) naming the line that does not fit it."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if not can_retry(job):
-        raise StatementError("this import cannot be retried: it did not fail, or its file is gone "
-                             f"(a failed import's file is kept {FAILED_KEPT_DAYS} days); upload the file again")
-    try_mapping(preview_rows(Path(job.path).read_bytes()), mapping)
+    try_mapping(preview_of(job), mapping)
     from ..tasks import import_statement_job
 
     retry = ImportJob.objects.create(account_no=job.account_no, file_name=job.file_name, path=job.path,

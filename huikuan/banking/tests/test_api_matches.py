@@ -139,6 +139,9 @@ def test_a_failed_import_is_previewed_and_retried_with_a_mapping_through_the_api
     # a second retry of the same failed job is refused: its file went to the first
     again = api(user).post(f"/api/import-jobs/{job}/retry/", {"mapping": mapping}, format="json")
     assert again.status_code == 400 and "cannot be retried" in again.content.decode()
+    # and so is its preview
+    preview = api(user).get(f"/api/import-jobs/{job}/preview/")
+    assert preview.status_code == 400 and "cannot be retried" in preview.content.decode()
 
 
 def test_a_banks_disbursement_list_is_posted_for_its_transfer_and_places_it(tmp_path):
