@@ -14,6 +14,9 @@ refusal no template fits.
 
 from __future__ import annotations
 
+import re
+
+from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
 
 from huikuan.core import money_notices
@@ -163,8 +166,20 @@ _NESTED = ("what", "why", "missing", "state")
 # where a line is, before its message: a file's name (with its extension), a sheet's name (quoted), a line number
 _WHERE_FIELDS = {"file": r"[^:\n]+?\.\w{1,5}", "sheet": r"'[^'\n]*'|\"[^\"\n]*\"", "line": r"\d+"}
 
-_BOOK = Phrasebook(TEMPLATES, nested=_NESTED, whole=("what",), otherwise=reasons.translated, first=WHERE,
-                   fields=_WHERE_FIELDS)
+# each account of a refused file of several, with where it is: `111 (line 1), 222 (line 8)`, `111 (sheet 'A')`
+_LISTED_WHERE = {"line": _("%(account)s (line %(line)s)"), "sheet": _("%(account)s (sheet %(sheet)s)")}
+_LISTED = re.compile(rf"(\S+) \((line|sheet) ({_WHERE_FIELDS['line']}|{_WHERE_FIELDS['sheet']})\)")
+
+
+def _shown(name: str, value: str) -> str | None:
+    """The list of a file's accounts, each one's place translated."""
+    if name != "accounts":
+        return None
+    return _LISTED.sub(lambda m: gettext(_LISTED_WHERE[m[2]]) % {"account": m[1], m[2]: m[3]}, value)
+
+
+_BOOK = Phrasebook(TEMPLATES, nested=_NESTED, whole=("what",), shown=_shown, otherwise=reasons.translated,
+                   first=WHERE, fields=_WHERE_FIELDS)
 fitting = _BOOK.fitting
 translated = _BOOK.translated
 

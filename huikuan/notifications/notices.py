@@ -5,6 +5,8 @@ The outbox services and the renderer refuse in English with the values in place 
 zh-hans`); the API passes that text on as written. Each form they write is a template here
 (`core.phrasebook`); the pages (a message's requeue, the template preview) show it translated, a template
 language by its name. `tests/test_notices.py` reads the app's source and fails on a refusal no template fits.
+A message's status reason (`opted out`, `quiet hours` …) is stored in English too and shown the same way; a
+gateway's error (`last_error`) is the gateway's own text and is shown as written.
 """
 
 from __future__ import annotations
@@ -25,6 +27,20 @@ TEMPLATES = (
     # the renderer (rendering)
     _("no message template %(key)s in %(language)s or %(default)s"),
     _("no message template %(key)s in %(language)s or %(language)s"),  # a reader of the default language
+    # why a message waits, was stopped or failed (a message's status reason, services)
+    _("no %(channel)s address"),
+    _("opted out"),
+    _("quiet hours"),
+    _("daily limit reached"),
+    _("gave up after the last attempt"),
+    _("refused by the gateway"),
+    _("unknown channel"),
+    # messages stopped when a collection case closes (dunning.casework → dunning.outbound.stop_pending),
+    # one form per close reason
+    _("collection case closed: paid"),
+    _("collection case closed: restructured"),
+    _("collection case closed: cancelled"),
+    _("collection case closed: manual"),
 )
 
 

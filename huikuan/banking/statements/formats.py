@@ -80,7 +80,7 @@ def parse_mt940(text: str) -> ParseResult:
             result.transactions.append(tx)
             if tx.raw["status"].startswith("R"):
                 result.warnings.append(f"line {line_no}: reversal ({tx.raw['status']}) on the statement")
-    result.account = _the_account({a: f"from line {line}" for a, line in accounts.items()})
+    result.account = _the_account({a: f"line {line}" for a, line in accounts.items()})
     return result
 
 

@@ -85,6 +85,14 @@ def test_what_reading_each_fixture_says_fits_a_template(path):
     ("x.csv: line 2: expected an amount in column '收入': '50.000,00' is not an amount: it is written with a decimal "
      "comma (1.234,50); amounts are read as 1,234.50",
      "x.csv：第 2 行：'收入' 列应为金额：'50.000,00' 不是金额：它使用小数逗号（1.234,50）；金额应写作 1,234.50"),
+    # a file of several accounts: where each one is, translated inside the list
+    ("two.sta: the file holds statements of 2 accounts: 111 (line 1), 222 (line 8); import each account's "
+     "statements as a file of its own",
+     "two.sta：文件包含 2 个账户的对账单：111（第 1 行）, 222（第 8 行）；请将每个账户的对账单分别作为单独的文件导入"),
+    ("book.xlsx: the file holds statements of 2 accounts: 111 (sheet 'A'), 222 (sheet 'B'); import each account's "
+     "statements as a file of its own",
+     "book.xlsx：文件包含 2 个账户的对账单：111（工作表 'A'）, 222（工作表 'B'）；"
+     "请将每个账户的对账单分别作为单独的文件导入"),
 ])
 def test_a_notice_reads_in_chinese_with_its_values_in_place(text, chinese):
     with translation.override("zh-hans"):

@@ -63,7 +63,7 @@ def test_mt940_statements_of_two_accounts_in_one_file_are_refused():
     with pytest.raises(StatementError) as err:
         parse_statement(mt940(second_account="6222029999999999"), filename="mixed.sta")
     # then it is refused, naming both accounts and where the second begins
-    assert "2 accounts: 6222021234567890 (from line 1), 6222029999999999 (from line 9)" in str(err.value)
+    assert "2 accounts: 6222021234567890 (line 1), 6222029999999999 (line 9)" in str(err.value)
 
 
 @pytest.mark.django_db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,14 @@ from django.test import Client
 from django.utils import translation
 
 from huikuan.core.choices import Role
-from huikuan.notifications.models import Template
+from huikuan.dunning.choices import CloseReason
+from huikuan.notifications.choices import MessageStatus
+from huikuan.notifications.models import Message, Template
 from huikuan.notifications.notices import TEMPLATES, fitting, translated
 from huikuan.notifications.services import enqueue
 from huikuan.testing.factories import staff
 from huikuan.testing.phrasebooks import hidden_templates
-from huikuan.testing.refusals import refusals_written_in
+from huikuan.testing.refusals import refusals_written_in, sample_text
 
 APP = Path(__file__).resolve().parents[1]
 # what the pages show: the outbox's refusals, and the unknown channel and missing template they pass on
@@ -90,3 +93,69 @@ def test_the_preview_of_a_step_with_no_template_in_a_language_says_so_in_chinese
     # then the form says which version is missing, in Chinese
     assert "消息模板 &#x27;english_only&#x27; 没有简体中文版本" in page
     assert "no message template" not in page
+
+
+# --- a message's status reason -----------------------------------------------------------------
+
+
+def _reasons_written_in(source: Path) -> list[tuple[int, str]]:
+    """Each status reason the outbox writes: a `REASON_…` constant, a `status_reason=` given as text, and the text
+    put into a variable named `reason` (both sides of a conditional), as (line, sample text)."""
+    found = []
+    for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+        values: list[ast.expr] = []
+        if isinstance(node, ast.keyword) and node.arg == "status_reason":
+            values = [node.value]
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                names = target.elts if isinstance(target, ast.Tuple) else [target]
+                for n, name in enumerate(names):
+                    if isinstance(name, ast.Name) and (name.id == "reason" or name.id.startswith("REASON_")):
+                        value = node.value
+                        values.append(value.elts[n] if isinstance(value, ast.Tuple) else value)
+        for value in values:
+            branches = [value.body, value.orelse] if isinstance(value, ast.IfExp) else [value]
+            found += [(node.lineno, text) for text in map(sample_text, branches) if text]
+    return found
+
+
+def test_every_status_reason_the_outbox_writes_has_a_template_and_reads_in_chinese():
+    # given every reason the outbox's services write on a message
+    written = _reasons_written_in(APP / "services.py")
+    assert {"opted out", "quiet hours", "no 12 address", "refused by the gateway", "unknown channel"} <= {
+        text for _, text in written}, written
+    # then each fits a template, and in Chinese none is left in English
+    assert [(line, text) for line, text in written if fitting(text) is None] == []
+    with translation.override("zh-hans"):
+        assert [(line, text) for line, text in written if translated(text) == text] == []
+
+
+@pytest.mark.parametrize("reason", CloseReason.values)
+def test_messages_stopped_by_a_closed_case_say_why_in_chinese(reason):
+    # the reason dunning gives the outbox when a case closes (casework.close_case → outbound.stop_pending)
+    text = f"collection case closed: {reason}"
+    assert fitting(text) is not None
+    with translation.override("zh-hans"):
+        assert translated(text) != text and "collection" not in translated(text)
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("huikuan.notifications.tests.urls")
+def test_the_outbox_shows_why_a_message_was_stopped_in_chinese(buyer):
+    # given a message stopped because the customer opted out, and one held back by quiet hours
+    customer, signed = buyer
+    stopped = enqueue(customer=customer, channel="email", template="overdue_reminder", idempotency_key="k1",
+                      context={"contract": signed})
+    Message.objects.filter(pk=stopped.pk).update(status=MessageStatus.SUPPRESSED, status_reason="opted out",
+                                                 last_error="550 mailbox unavailable")
+    client = _signed_in(staff(Role.COLLECTOR, projects=[signed.project]))
+    # when a collector opens the outbox and the message
+    listed = client.get("/notifications/").content.decode()
+    detail = client.get(f"/notifications/messages/{stopped.pk}/").content.decode()
+    # then the reason reads in Chinese, and the gateway's own error as it wrote it
+    with translation.override("zh-hans"):
+        chinese = translated("opted out")
+    assert chinese != "opted out"
+    assert chinese in listed and chinese in detail
+    assert "opted out" not in listed and "opted out" not in detail
+    assert "550 mailbox unavailable" in detail
