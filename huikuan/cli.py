@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -10,7 +11,19 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huikuan.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["huikuan", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        execute_from_command_line(["huikuan", *(argv if argv is not None else sys.argv[1:])])
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass
+    else:
+        return
+    # the reader stopped early (`huikuan export_matches | head`): stop quietly, as other Unix tools do. A query
+    # left half-read is closed now, while its database still is open (not at exit, with a warning); stdout now
+    # leads nowhere, so flushing it at exit raises nothing more
+    gc.collect()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(128 + 13)  # as if killed by SIGPIPE
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from contextlib import closing
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -47,12 +48,13 @@ class Command(BaseCommand):
             account = BankAccount.objects.numbered(options["account"]).first()
             if account is None:
                 raise CommandError(f"no bank account {options['account']!r}")
-        rows = match_rows(account=account)
-        if options["format"] == "json":
+        # closed here if writing stops (a reader that went away), while the database is still open
+        with closing(match_rows(account=account)) as rows:
+            if options["format"] == "json":
+                for row in rows:
+                    self.stdout.write(json.dumps(row, ensure_ascii=False))
+                return
+            writer = csv.DictWriter(self.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+            writer.writeheader()
             for row in rows:
-                self.stdout.write(json.dumps(row, ensure_ascii=False))
-            return
-        writer = csv.DictWriter(self.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: safe_cell(str(v)) for k, v in row.items()})
+                writer.writerow({k: safe_cell(str(v)) for k, v in row.items()})
