@@ -14,7 +14,7 @@ Row scope: with a `user`, only the accounts, contracts and receipts they may see
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Generator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TextIO
@@ -177,7 +177,7 @@ EXPORT_FIELDS = ["bank_ref", "date", "amount", "account_no", "contract_no", "rec
                  "allocated", "status", "exception", "confidence", "reason"]
 
 
-def match_rows(user: Any = None, account: BankAccount | None = None) -> Iterator[dict[str, Any]]:
+def match_rows(user: Any = None, account: BankAccount | None = None) -> Generator[dict[str, Any], None, None]:
     """One row per allocation (proposed or made) of every live match; a match with no line gives one row."""
     matches = _scoped(Match.objects, user).live().select_related("transaction__account").order_by(
         "transaction__date", "transaction_id")
