@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 
@@ -15,15 +14,11 @@ def main(argv: list[str] | None = None) -> None:
         execute_from_command_line(["huikuan", *(argv if argv is not None else sys.argv[1:])])
         sys.stdout.flush()
     except BrokenPipeError:
-        pass
-    else:
-        return
-    # the reader stopped early (`huikuan export_matches | head`): stop quietly, as other Unix tools do. A query
-    # left half-read is closed now, while its database still is open (not at exit, with a warning); stdout now
-    # leads nowhere, so flushing it at exit raises nothing more
-    gc.collect()
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    sys.exit(128 + 13)  # as if killed by SIGPIPE
+        # the reader stopped early (`huikuan export_matches | head`): stop quietly, as other Unix tools do;
+        # stdout now leads nowhere, so flushing it at exit raises nothing more (a command that streams a query
+        # closes it itself when writing fails, while the database is still open: export_matches)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(128 + 13)  # as if killed by SIGPIPE
 
 
 if __name__ == "__main__":
