@@ -65,13 +65,19 @@ def _signed_in(user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
+def _queued(buyer) -> Message:  # type: ignore[no-untyped-def]
+    """A reminder queued for the buyer's contract."""
+    customer, signed = buyer
+    return enqueue(customer=customer, channel="email", template="overdue_reminder", idempotency_key="k1",
+                   context={"contract": signed})
+
+
 @pytest.mark.django_db
 @pytest.mark.urls("huikuan.notifications.tests.urls")
 def test_requeueing_a_message_that_did_not_fail_says_why_in_chinese(buyer):
     # given a queued message and a collector who may requeue
-    customer, signed = buyer
-    message = enqueue(customer=customer, channel="email", template="overdue_reminder", idempotency_key="k1",
-                      context={"contract": signed})
+    _, signed = buyer
+    message = _queued(buyer)
     user = staff(Role.COLLECTOR, projects=[signed.project])
     user.user_permissions.add(Permission.objects.get(codename="requeue_message"))
     # when they requeue it
@@ -142,10 +148,9 @@ def test_messages_stopped_by_a_closed_case_say_why_in_chinese(reason):
 @pytest.mark.django_db
 @pytest.mark.urls("huikuan.notifications.tests.urls")
 def test_the_outbox_shows_why_a_message_was_stopped_in_chinese(buyer):
-    # given a message stopped because the customer opted out, and one held back by quiet hours
-    customer, signed = buyer
-    stopped = enqueue(customer=customer, channel="email", template="overdue_reminder", idempotency_key="k1",
-                      context={"contract": signed})
+    # given a message stopped because the customer opted out (the gateway had refused it before)
+    _, signed = buyer
+    stopped = _queued(buyer)
     Message.objects.filter(pk=stopped.pk).update(status=MessageStatus.SUPPRESSED, status_reason="opted out",
                                                  last_error="550 mailbox unavailable")
     client = _signed_in(staff(Role.COLLECTOR, projects=[signed.project]))
