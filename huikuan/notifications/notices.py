@@ -4,7 +4,8 @@ The outbox services and the renderer refuse in English with the values in place 
 `only failed messages can be queued again`; `TemplateMissing`: `no message template 'reminder' in en or
 zh-hans`); the API passes that text on as written. Each form they write is a template here
 (`core.phrasebook`); the pages (a message's requeue, the template preview) show it translated, a template
-language by its name. `tests/test_notices.py` reads the app's source and fails on a refusal no template fits.
+language by its name, a channel by its label. `tests/test_notices.py` reads the app's source and fails on a
+refusal no template fits.
 A message's status reason (`opted out`, `quiet hours` …) is stored in English too and shown the same way; a
 gateway's error (`last_error`) is the gateway's own text and is shown as written.
 """
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_noop as _
 
 from huikuan.core.phrasebook import Phrasebook
 
+from .channels.registry import channel_label, channel_names
 from .choices import TemplateLanguage
 
 TEMPLATES = (
@@ -45,9 +47,11 @@ TEMPLATES = (
 
 
 def _shown(name: str, value: str) -> str | None:
-    """A template's language by its name (简体中文, English …)."""
+    """A template's language by its name (简体中文, English …), a channel by its label (电子邮箱, 短信 …)."""
     if name in ("language", "default") and value in TemplateLanguage.values:
         return str(TemplateLanguage(value).label)
+    if name == "channel" and value in channel_names():
+        return channel_label(value)
     return None
 
 

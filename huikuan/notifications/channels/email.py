@@ -8,13 +8,14 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.message import make_msgid
+from django.utils.translation import gettext_noop as _
 
 from .base import ChannelError, Outgoing
 
 
 class EmailChannel:
     name: ClassVar[str] = "email"
-    label: ClassVar[str] = "E-mail"
+    label: ClassVar[str] = _("e-mail")  # translated where shown (registry.channel_label)
     quiet_hours: ClassVar[bool] = False
 
     def address_of(self, customer: Any) -> str:

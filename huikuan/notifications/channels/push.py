@@ -17,6 +17,7 @@ import urllib.request
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.utils.translation import gettext_noop as _
 
 from .base import ChannelError, Outgoing
 
@@ -41,7 +42,7 @@ def verify(body: bytes, timestamp: str, signature: str, secret: str, *, now: flo
 
 class WebhookPushChannel:
     name: ClassVar[str] = "push"
-    label: ClassVar[str] = "App push"
+    label: ClassVar[str] = _("app push")  # translated where shown (registry.channel_label)
     quiet_hours: ClassVar[bool] = False
 
     def address_of(self, customer: Any) -> str:

@@ -6,6 +6,7 @@ from functools import cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from .base import Channel
 
@@ -43,3 +44,11 @@ def get_channel(name: str) -> Channel:
 
 def channel_names() -> list[str]:
     return sorted(channel_paths())
+
+
+def channel_label(name: str) -> str:
+    """A channel as people read it, in their language (电子邮箱, 短信 …); a name no channel has, as written."""
+    try:
+        return gettext(get_channel(name).label)
+    except (UnknownChannel, ImportError):
+        return name

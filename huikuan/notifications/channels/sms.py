@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.utils.translation import gettext_noop as _
 
 from .base import ChannelError, Outgoing
 
@@ -53,7 +54,7 @@ def _setting(name: str, default: str = "") -> str:
 
 class AliyunSmsChannel:
     name: ClassVar[str] = "sms"
-    label: ClassVar[str] = "SMS"
+    label: ClassVar[str] = _("SMS")  # translated where shown (registry.channel_label)
     quiet_hours: ClassVar[bool] = True
 
     def address_of(self, customer: Any) -> str:

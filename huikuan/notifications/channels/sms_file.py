@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from django.conf import settings
+from django.utils.translation import gettext_noop as _
 
 from .base import Outgoing
 
@@ -19,7 +20,7 @@ def _record(message: Outgoing) -> dict[str, Any]:
 
 class FileSmsChannel:
     name: ClassVar[str] = "sms"
-    label: ClassVar[str] = "SMS"
+    label: ClassVar[str] = _("SMS")  # translated where shown (registry.channel_label)
     quiet_hours: ClassVar[bool] = True
 
     def address_of(self, customer: Any) -> str:

@@ -164,3 +164,26 @@ def test_the_outbox_shows_why_a_message_was_stopped_in_chinese(buyer):
     assert chinese in listed and chinese in detail
     assert "opted out" not in listed and "opted out" not in detail
     assert "550 mailbox unavailable" in detail
+
+
+@pytest.mark.parametrize("channel, chinese", [("email", "没有电子邮箱接收地址"), ("sms", "没有短信接收地址")])
+def test_a_missing_address_names_its_channel_in_chinese(channel, chinese):
+    with translation.override("zh-hans"):
+        assert translated(f"no {channel} address") == chinese
+        assert translated("no fax address") == "没有fax接收地址"  # a channel no one configured: as written
+
+
+@pytest.mark.django_db
+@pytest.mark.urls("huikuan.notifications.tests.urls")
+def test_the_outbox_names_channels_in_chinese(buyer):
+    # given a queued e-mail
+    _, signed = buyer
+    queued = _queued(buyer)
+    client = _signed_in(staff(Role.COLLECTOR, projects=[signed.project]))
+    # when a collector opens the outbox and the message
+    listed = client.get("/notifications/").content.decode()
+    detail = client.get(f"/notifications/messages/{queued.pk}/").content.decode()
+    # then the channel reads as its Chinese name, in the table, the filter and the message's page
+    assert listed.count("电子邮箱") >= 2 and "短信" in listed
+    assert '<option value="email" >电子邮箱</option>' in listed.replace("\n", "")
+    assert "电子邮箱 · " in detail
