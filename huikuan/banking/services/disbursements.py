@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from huikuan.banking.matching import DisbursementRow as EngineRow
 from huikuan.banking.matching import Matcher
+from huikuan.banking.matching.normalize import contract_lookup_key
 from huikuan.banking.statements import StatementError, table_rows
 from huikuan.banking.statements.tabular import normalise_header
 from huikuan.banking.statements.values import clean, parse_amount
@@ -25,7 +26,7 @@ from huikuan.core.services import record
 from ..account_numbers import canonical_account_no
 from ..choices import ALLOCATED_STATUSES, OPEN_STATUSES, MatchStatus
 from ..models import BankTransaction, DisbursementList, DisbursementRow, Match
-from .open_items import build_open_items
+from .open_items import build_open_items, contracts_named
 from .reconciliation import thresholds
 from .storing import TxnFacts, store_proposals
 
@@ -143,8 +144,11 @@ def match_disbursement(*, actor: Any, txn: BankTransaction, listing: Disbursemen
         listing.transaction = locked
         listing.save(update_fields=["transaction"])
     auto, suggest = thresholds()
-    matcher = Matcher(build_open_items(), high=auto, medium=suggest)
     rows = [EngineRow(r.contract_no, r.buyer_name, r.amount) for r in listing.rows.all()]
+    # only the contracts the rows can name are indexed (the engine looks each row up by number, else by name)
+    named = contracts_named(numbers=[contract_lookup_key(r.contract_no) for r in rows if r.contract_no],
+                            names=[r.buyer_name for r in rows if r.buyer_name])
+    matcher = Matcher(build_open_items(contract_ids=named), high=auto, medium=suggest)
     facts = TxnFacts.of(locked)
     stored = store_proposals(actor, [(facts, matcher.match_disbursement_list(facts.engine_txn(), rows))])[0]
     if stored is None:

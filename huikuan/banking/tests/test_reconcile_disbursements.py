@@ -154,3 +154,53 @@ def test_a_list_row_whose_amount_is_not_one_is_refused_naming_its_line(tmp_path)
     assert err.value.line == 2 and "groups of three digits" in str(err.value)
     with pytest.raises(StatementError, match="needs a header"):
         read_disbursement_file(b"a,b\n1,2\n")
+
+
+def test_a_list_is_matched_over_the_contracts_it_names_only(monkeypatch):
+    from huikuan.banking.services import disbursements
+
+    # given three approved loans, two other buyers' contracts, and a list naming its rows in other ways: a number
+    # written without its dashes, a buyer by name alone, in traditional characters
+    bank = Bank.objects.create(code="ABC", name="中国农业银行")
+    contracts = approved_loans(bank)
+    sold("HT-2026-0201", "冯四", [("mortgage_loan", "按揭款", date(2026, 3, 20), "800000.00")], number="0201")
+    sold("HT-2026-0202", "陈五", [("mortgage_loan", "按揭款", date(2026, 3, 20), "450000.00")], number="0202")
+    statement = bank_lines(("2026-03-25", "1850000.00", "中国农业银行", "", "放款", "B240"))
+    txn = statement.transactions.get()
+    rows = read_disbursement_file("合同编号,借款人,放款金额\nHT20260101,周一,600000.00\nHT-2026-0102,,450000.00\n"
+                                  ",鄭三,800000.00\n".encode())
+    indexed = []
+
+    class Watched(disbursements.Matcher):
+        def __init__(self, items, **options):  # type: ignore[no-untyped-def]
+            indexed.extend(items)
+            super().__init__(items, **options)
+
+    monkeypatch.setattr(disbursements, "Matcher", Watched)
+    # when it is matched to the transfer
+    m = match_disbursement(actor=None, txn=txn, listing=import_disbursement_list(actor=None, rows=rows, txn=txn))
+    # then the engine saw only the listed contracts' receivables, and paid every listed loan
+    assert {it.contract_no for it in indexed} == {"HT-2026-0101", "HT-2026-0102", "HT-2026-0103"}
+    assert m.status == MatchStatus.AUTO
+    assert [outstanding(c)[1] for c in contracts] == [D("0.00"), D("0.00"), D("0.00")]
+
+
+@pytest.mark.parametrize("in_sql", [900, 1], ids=["named in the query", "filtered after it"])
+def test_open_items_of_named_contracts_are_those_of_the_whole_book(monkeypatch, in_sql):
+    from huikuan.banking.services import open_items
+
+    # given contracts, one with its down payment paid from a statement, and contracts named by number and by name
+    monkeypatch.setattr(open_items, "NAMED_IN_SQL", in_sql)
+    approved_loans(Bank.objects.create(code="CCB", name="中国建设银行"))
+    sold("JJXF-2025-0003", "冯四", [("deposit", "定金", date(2026, 3, 1), "50000.00")], number="0201")
+    bank_lines(("2026-03-02", "300000.00", "周一", "", "HT-2026-0101 首付", "B250"))
+    reconcile()
+    named = open_items.contracts_named(numbers=["20260101", "JJXF20250003"], names=["吳二", "nobody"])
+    # then the named contracts are found however written, and their open items are exactly the whole book's
+    assert len(named) == 3
+    whole = [it for it in open_items.build_open_items() if it.contract_id in named]
+    assert open_items.build_open_items(contract_ids=named) == whole
+    assert {it.contract_no for it in whole} == {"HT-2026-0101", "HT-2026-0102", "JJXF-2025-0003"}
+    assert [(it.kind, it.outstanding) for it in whole if it.contract_no == "HT-2026-0101"] == [
+        ("mortgage_loan", D("600000.00"))]
+    assert open_items.contracts_named() == set() and open_items.build_open_items(contract_ids=[]) == []
