@@ -16,7 +16,7 @@ from django.utils.translation import gettext_noop as _
 
 from huikuan.core.phrasebook import Phrasebook
 
-from .channels.registry import channel_label, channel_names
+from .channels.registry import channel_label
 from .choices import TemplateLanguage
 
 TEMPLATES = (
@@ -50,8 +50,8 @@ def _shown(name: str, value: str) -> str | None:
     """A template's language by its name (简体中文, English …), a channel by its label (电子邮箱, 短信 …)."""
     if name in ("language", "default") and value in TemplateLanguage.values:
         return str(TemplateLanguage(value).label)
-    if name == "channel" and value in channel_names():
-        return channel_label(value)
+    if name == "channel":
+        return channel_label(value)  # a channel no one configured: its name as written
     return None
 
 
