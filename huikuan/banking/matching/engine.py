@@ -814,9 +814,11 @@ class Matcher:
         found; the payer's namesakes elsewhere (no such signal) only count, at an upper bound of their score."""
         latin = is_latin(nk)
         sounds: set[str] = set()
+        parties = 0  # candidates the payer is a party of
         for c, _ in list(evidence.values()):
             if nk in c.keys:
                 add(c, "name", f"payer name {payer} is a contract party")
+                parties += 1
                 continue
             if nk in c.relatives:
                 add(c, "relative", f"payer {payer} is a learnt relative/agent of the customer")
@@ -841,7 +843,7 @@ class Matcher:
                 continue
             # as in _decide: a candidate this far below the best on identity counts at its upper bound
             if kind == "name":
-                n = self.by_name.count(nk, self._code(scope)) - sum(1 for c, _ in evidence.values() if nk in c.keys)
+                n = self.by_name.count(nk, self._code(scope)) - parties
             elif nk in self.by_relative:
                 n = sum(1 for c in self.by_relative.get(nk, ()) if id(c) not in evidence and _in_scope(c, scope))
             else:
@@ -1043,7 +1045,8 @@ class Matcher:
         rems.sort()
         if len(rems) >= 2 and rems[0] + rems[1] <= cents <= sum(rems):
             return W["sum"] + due
-        if any(r < cents <= r + max(r // 20, 200_00) for r in rems):
+        below = bisect_left(rems, cents)  # the largest receivable below the amount is the one a small margin reaches
+        if below and cents <= rems[below - 1] + max(rems[below - 1] // 20, 200_00):
             return W["over_small"] + due
         if rems[-1] > cents:
             return W["partial"] + due
@@ -1076,8 +1079,9 @@ class Matcher:
             return _Plan([], "paid", 0.0, "overpayment", "the contract has nothing outstanding")
         exact = [it for it in open_items if rem[it.receivable_id] == cents]
         if exact:
-            best = min(exact, key=lambda it: (rem[it.receivable_id] == self._original(it),
-                                               abs(it.due_date.toordinal() - day)))
+            best = exact[0] if len(exact) == 1 else \
+                min(exact, key=lambda it: (rem[it.receivable_id] == self._original(it),
+                                           abs(it.due_date.toordinal() - day)))
             return _Plan([(best, cents)], "exact", self._exact_weight(best, cents), None,
                          f"amount equals {best.kind} due {best.due_date}", best.due_date)
         # 1:N — the sum of consecutive (due order) or of any 2–3 open items of the contract
@@ -1922,12 +1926,20 @@ def _account_key(account: str) -> str:
 
 
 def _small_subset(values: list[int], target: int, kmax: int) -> list[int] | None:
-    """The first 2..kmax values (by index) summing exactly to target; a handful of values only."""
-    idx = range(len(values))
+    """The first 2..kmax values (by index) summing exactly to target, in the order of `itertools.combinations`
+    (fewer values first); a handful of values only. The last value of each set is looked up by the value it needs
+    rather than tried in turn."""
+    n = len(values)
+    at: dict[int, list[int]] = {}
+    for i, v in enumerate(values):
+        at.setdefault(v, []).append(i)
     for k in range(2, kmax + 1):
-        for combo in combinations(idx, k):
-            if sum(values[i] for i in combo) == target:
-                return list(combo)
+        for head in combinations(range(n - 1), k - 1):
+            need = target - sum(values[i] for i in head)
+            last = head[-1]
+            for j in at.get(need, ()):
+                if j > last:
+                    return [*head, j]
     return None
 
 

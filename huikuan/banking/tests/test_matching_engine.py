@@ -301,6 +301,21 @@ def test_subset_sums_lists_each_subset_once_and_only_exact_ones():
         assert len(set(got)) == len(got)
 
 
+def test_a_contracts_sum_of_two_or_three_receivables_is_the_first_in_the_order_of_combinations():
+    import random
+    from itertools import combinations
+
+    from huikuan.banking.matching.engine import _small_subset
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        values = [rng.choice([100, 200, 300, rng.randint(1, 900)]) for _ in range(rng.randint(3, 12))]
+        target = rng.choice([sum(rng.sample(values, rng.randint(1, 3))), rng.randint(1, 3000)])
+        first = next((list(c) for k in (2, 3) for c in combinations(range(len(values)), k)
+                      if sum(values[i] for i in c) == target), None)
+        assert _small_subset(values, target, 3) == first
+
+
 def test_subsets_of_any_prefix_of_a_pool_match_brute_force():
     import random
     from itertools import combinations
