@@ -39,7 +39,7 @@ from decimal import Decimal
 from functools import lru_cache, partial
 from itertools import chain, combinations, compress, islice, repeat
 from operator import attrgetter, itemgetter, ne
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import numpy as np
 
@@ -155,15 +155,18 @@ def _one_off(a: str, b: str) -> bool:
 
 
 class _Contract:
-    """One contract: its open items (sorted by due date before they are planned), party name keys, learnt
+    """One contract: its open items (sorted by due date before they are planned) and their positions among the
+    matcher's items (``at``: what remains of each, its due day, are read by position), party name keys, learnt
     relatives' name keys, project (and the project's small code)."""
 
-    __slots__ = ("id", "no", "items", "sorted", "project", "code", "_first", "_keys", "_relatives", "_cache")
+    __slots__ = ("id", "no", "items", "at", "sorted", "project", "code", "_first", "_keys", "_relatives", "_cache")
 
-    def __init__(self, item: OpenItem, items: list[OpenItem], cache: dict[str, str] | None = None):
+    def __init__(self, item: OpenItem, items: list[OpenItem], at: Sequence[int],
+                 cache: dict[str, str] | None = None):
         self.id = item.contract_id
         self.no = item.contract_no
         self.items = items
+        self.at = at
         self.sorted = len(items) < 2
         self.project = item.project
         self.code = 0
@@ -173,9 +176,13 @@ class _Contract:
         self._cache = {} if cache is None else cache  # name → name key, shared by the matcher's contracts
 
     def sort(self) -> None:
-        """The items in due-date order (sorted once, on first need)."""
+        """The items (and their positions) in due-date order, equal dates as they came (sorted once, on first
+        need)."""
         if not self.sorted:
-            self.items.sort(key=_due_date)
+            items, at = self.items, self.at
+            order = sorted(range(len(items)), key=lambda k: items[k].due_date)
+            self.items = [items[k] for k in order]
+            self.at = [at[k] for k in order]
             self.sorted = True
 
     @property
@@ -206,9 +213,12 @@ def _keys_of(names: Iterable[str], cache: dict[str, str]) -> tuple[str, ...]:
 
 
 class _Plan:
+    """How a payment would be allocated over one contract: (position of a receivable, cents) each, with the kind
+    of plan, its weight, the exception it raises and the due date it is weighed by."""
+
     __slots__ = ("allocs", "kind", "weight", "exception", "reason", "due")
 
-    def __init__(self, allocs: list[tuple[OpenItem, int]], kind: str, weight: float,
+    def __init__(self, allocs: list[tuple[int, int]], kind: str, weight: float,
                  exception: str | None = None, reason: str = "", due: date | None = None):
         self.allocs = allocs
         self.kind = kind
@@ -313,6 +323,14 @@ class _Groups(Mapping):
         return len(self._ids)
 
 
+class _Owed(Protocol):
+    """Cents per receivable position: the matcher's array, or a speculative run's view of it (`_reading`)."""
+
+    def __getitem__(self, position: int, /) -> int: ...
+
+    def __setitem__(self, position: int, cents: int, /) -> None: ...
+
+
 Evidence = dict[str, tuple[float, str]]
 AddFn = Callable[[_Contract, str, str], bool]
 
@@ -320,8 +338,9 @@ AddFn = Callable[[_Contract, str, str], bool]
 class Matcher:
     """Index open items once; then match any number of transactions against them.
 
-    ``remaining`` (cents per receivable) is tracked across the proposals of one run, so no
-    transaction allocates more than it holds and no receivable receives more than it owes.
+    ``remaining`` (cents per receivable, by its position among the items; `owed` by receivable id) is tracked
+    across the proposals of one run, so no transaction allocates more than it holds and no receivable receives
+    more than it owes.
     """
 
     def __init__(self, items: Iterable[OpenItem], high: float = 0.9, medium: float = 0.6,
@@ -330,8 +349,11 @@ class Matcher:
         self.medium = medium
         self.batch_window_days = batch_window_days
         self.batch_max_items = batch_max_items
-        self.remaining: dict = {}
-        self.original: dict = {}  # receivable id → its original amount (cents) if given, else its outstanding
+        # by position among the items, machine integers (read without touching an item or a Python int object):
+        self.remaining: _Owed = array("q")  # cents each receivable still owes in this run
+        self.original = array("q")  # cents each owed before: its original amount if given, else its outstanding
+        self._days = array("q")  # each receivable's due date (ordinal)
+        self._positions: dict[int, int] | None = None  # id(item) → position (lazy: `_position`)
         self.contracts: dict = {}
         # contract number, unit key, party name key, (project code, name key), relative's name key, payer account
         # → contracts (built in bulk by _index)
@@ -342,11 +364,11 @@ class Matcher:
         self._name_keys: dict[str, str] = {}
         self._pinyins: dict[str, str] = {}
         self._codes: dict = {None: 0}  # project → small int (0: not known)
-        self._loans: dict[str, list[OpenItem]] = {}
+        self._loans: dict[str, list[int]] = {}  # lender → positions of its loans (in due order)
         self._loan_days: dict[str, np.ndarray] = {}  # lender → its loans' due days (ascending)
         self._loan_codes: dict[str, np.ndarray] = {}  # lender → its loans' project codes
         self._recent: dict[tuple[str, int], int] = {}  # (payer, cents) → the day of its last allocated payment
-        self._partials: dict[str, list[tuple[int, OpenItem]]] = {}  # payer → receivables it part-paid (N:1)
+        self._partials: dict[str, list[tuple[int, int]]] = {}  # payer → (day, position) of receivables it part-paid
         self._last_candidates: list[_Contract] = []
         self.rematched = 0  # transactions of the last run in two processes matched again (see _Merge)
         self._frozen = True  # set first: even an index that fails half-way is frozen, and unfrozen by __del__
@@ -369,17 +391,17 @@ class Matcher:
         helper = _Forked(partial(_keyed, items, {}, _HELPER_PARTS)) \
             if n >= PARALLEL_INDEX_FROM and _can_fork() else None
         try:
-            rids = list(map(_receivable_id, items))
             outstanding = list(map(_outstanding, items))
             cents = [int(x * 100) for x in outstanding]  # amounts have two decimal places
-            self.remaining = dict(zip(rids, cents, strict=True))
-            self.original = self.remaining.copy()  # what each receivable owed before this run …
+            self.remaining = array("q", cents)
+            self.original = array("q", cents)  # what each receivable owed before this run …
             originals = list(map(_original_amount, items))
             if originals.count(None) != n:
                 for i in [i for i, x in enumerate(originals) if x is not None and x != outstanding[i]]:
-                    self.original[rids[i]] = _cents(originals[i])  # … or in all, when given
-            del rids, outstanding, originals
+                    self.original[i] = _cents(originals[i])  # … or in all, when given
+            del outstanding, originals
             days = np.fromiter(map(date.toordinal, map(_due_date, items)), dtype=np.int64, count=n)
+            self._days = array("q", days.tobytes())
             new, sizes = self._contracts_of_runs(items)
             firsts = [c._first for c in new]
             contract_codes = _project_codes(firsts, self._codes)
@@ -405,7 +427,7 @@ class Matcher:
             if name in parts:
                 setattr(self, attr, _Groups.of(parts[name], contracts))
         for bank, positions, due in parts.get("loans", ()):
-            self._loans[bank] = list(map(items.__getitem__, positions.tolist()))
+            self._loans[bank] = positions.tolist()
             self._loan_days[bank] = due
             self._loan_codes[bank] = item_codes[positions]
 
@@ -430,18 +452,19 @@ class Matcher:
         runs = list(map(items.__getitem__, map(slice, starts, ends)))
         cache = self._name_keys
         if len(dict.fromkeys(run_ids)) == len(run_ids):  # one run per contract (the usual case)
-            new = list(map(_Contract, map(itemgetter(0), runs), runs, repeat(cache)))
+            new = list(map(_Contract, map(itemgetter(0), runs), runs, map(range, starts, ends), repeat(cache)))
             self.contracts = dict(zip(run_ids, new, strict=True))
             return new, np.fromiter(map(len, runs), dtype=np.int64, count=len(runs))
         contracts = self.contracts
         new = []
-        for cid, members in zip(run_ids, runs, strict=True):
+        for cid, members, start, end in zip(run_ids, runs, starts, ends, strict=True):
             c = contracts.get(cid)
             if c is None:
-                c = contracts[cid] = _Contract(members[0], members, cache)
+                c = contracts[cid] = _Contract(members[0], members, list(range(start, end)), cache)
                 new.append(c)
             else:
                 c.items.extend(members)
+                c.at.extend(range(start, end))
                 c.sorted = False
         return new, np.zeros(0, dtype=np.int64)
 
@@ -542,9 +565,9 @@ class Matcher:
                 out.append((self._pk_days, lo, hi))
         return out
 
-    def _block(self, cents: int, day: int, scope: object) -> list[OpenItem] | None:
-        """The open items of exactly this amount in scope: all of them when they are at most AMOUNT_BUCKET,
-        else those due within BLOCK_DAYS of ``day``; None when even those are more than BLOCK_MAX."""
+    def _block(self, cents: int, day: int, scope: object) -> list[int] | None:
+        """The positions of the open items of exactly this amount in scope: all of them when they are at most
+        AMOUNT_BUCKET, else those due within BLOCK_DAYS of ``day``; None when even those are more than BLOCK_MAX."""
         ranges = self._amount_ranges(cents, scope)
         total = sum(hi - lo for _, lo, hi in ranges)
         near = total > AMOUNT_BUCKET
@@ -558,16 +581,22 @@ class Matcher:
             picked.append(order)
         if near and sum(len(p) for p in picked) > BLOCK_MAX:
             return None
-        items = self._items
-        return [items[i] for p in picked for i in p.tolist()]
+        return [i for p in picked for i in p.tolist()]
 
     @property
     def by_amount(self) -> Mapping[int, list[OpenItem]]:
         """Cents → open items of that amount at indexing time (read-only view kept for older callers)."""
         return _AmountView(self)
 
-    def _original(self, item: OpenItem) -> int:
-        return self.original[item.receivable_id]
+    def owed(self, receivable_id: str | int) -> int:
+        """What the receivable still owes in this run (cents)."""
+        return self.remaining[next(p for p, it in enumerate(self._items) if it.receivable_id == receivable_id)]
+
+    def _position(self, item: OpenItem) -> int:
+        """The position of one of the matcher's items (a map by identity, made on first need)."""
+        if self._positions is None:
+            self._positions = {id(it): p for p, it in enumerate(self._items)}
+        return self._positions[id(item)]
 
     # ---- matching -------------------------------------------------------------------------
     def match(self, txns: Iterable[BankTxn], processes: int | None = None) -> list[MatchProposal]:
@@ -726,9 +755,6 @@ class Matcher:
             halves[h].append(n)
         return halves
 
-    def _item_of(self, contract_id: str | int, receivable_id: str | int) -> OpenItem:
-        return next(it for it in self.contracts[contract_id].items if it.receivable_id == receivable_id)
-
     def match_one(self, txn: BankTxn) -> MatchProposal:  # noqa: C901 - one step per signal
         self._last_candidates = []
         cents = _cents(txn.amount)
@@ -872,7 +898,7 @@ class Matcher:
 
     def _owes(self, contracts: Iterable[_Contract], cents: int) -> bool:
         rem = self.remaining
-        return any(rem[it.receivable_id] == cents for c in contracts for it in c.items)
+        return any(rem[p] == cents for c in contracts for p in c.at)
 
     def _amount_block(self, cents: int, day: int, scope: object, nk: str, payer: str, add: AddFn,
                       evidence: dict) -> None:
@@ -895,12 +921,13 @@ class Matcher:
         py = self._py(nk) if nk else ""
         sounds = set(latin_variants(payer)) if nk and is_latin(nk) else {py}
         rem = self.remaining  # read only for an item that would get evidence (a speculative run reads less)
-        for item in block:
-            c = self.contracts[item.contract_id]
+        items = self._items
+        for p in block:
+            c = self.contracts[items[p].contract_id]
             if id(c) in evidence and len(evidence[id(c)][1]):
                 continue
             if not nk:
-                if alone and rem[item.receivable_id] == cents:
+                if alone and rem[p] == cents:
                     evidence.setdefault(id(c), (c, {}))
                 continue
             kind = ""
@@ -918,7 +945,7 @@ class Matcher:
             else:
                 if alone:
                     kind, reason = "other_name", f"amount only: payer {payer} is not a party of contract {c.no}"
-            if kind and rem[item.receivable_id] == cents:
+            if kind and rem[p] == cents:
                 add(c, kind, reason)
 
     def _fuzzy_by_name(self, nk: str, payer: str, cents: int, scope: object, add: AddFn) -> None:
@@ -1005,9 +1032,10 @@ class Matcher:
             if level == "low" and exception is None:
                 exception = "unidentified"
         else:
-            for item, amt in plan.allocs:
-                self.remaining[item.receivable_id] -= amt
-                allocations.append((item.receivable_id, _dec(amt)))
+            rem, items = self.remaining, self._items
+            for p, amt in plan.allocs:
+                rem[p] -= amt
+                allocations.append((items[p].receivable_id, _dec(amt)))
         if allocations and payer_key:
             self._recent[dup_key] = day
         if allocations and plan.kind == "partial":
@@ -1020,15 +1048,15 @@ class Matcher:
         """An upper bound of what planning the contract could add, cheaper than planning it: the exact
         receivables with their due-date weights, else the best plan kind the amounts allow at the due-date
         weight of the nearest open receivable."""
-        rem = self.remaining
+        rem, days = self.remaining, self._days
         best = -99.0
         rems = []
         gap = 1 << 30
-        for it in c.items:
-            r = rem[it.receivable_id]
+        for p in c.at:
+            r = rem[p]
             if r <= 0:
                 continue
-            g = abs(it.due_date.toordinal() - day)
+            g = abs(days[p] - day)
             if r == cents:
                 w = W["exact"] + _due_weight(g)
                 if w > best:
@@ -1055,12 +1083,12 @@ class Matcher:
     def _legit_repeat(self, plan: _Plan, day: int) -> bool:
         if plan.kind not in ("exact", "sum"):
             return False
-        item, _ = plan.allocs[0]
-        if self.remaining[item.receivable_id] < self._original(item):
+        p, _ = plan.allocs[0]
+        if self.remaining[p] < self.original[p]:
             return True  # completes a partly paid receivable (a split payment)
-        return abs(item.due_date.toordinal() - day) <= 20
+        return abs(self._days[p] - day) <= 20
 
-    def _exact_weight(self, item: OpenItem, cents: int) -> float:
+    def _exact_weight(self, cents: int) -> float:
         """An exact amount counts less when many open items share it (log of how many)."""
         if not RARITY_SLOPE:
             return W["exact"]
@@ -1071,74 +1099,73 @@ class Matcher:
 
     def _plan(self, c: _Contract, cents: int, day: int) -> _Plan:  # noqa: C901 - one branch per plan kind
         c.sort()
-        rem = self.remaining
-        open_items = [it for it in c.items if rem[it.receivable_id] > 0]
-        if not open_items:
-            if any(self._original(it) == cents for it in c.items):
+        rem, orig, days, items = self.remaining, self.original, self._days, self._items
+        open_at = [p for p in c.at if rem[p] > 0]
+        if not open_at:
+            if any(orig[p] == cents for p in c.at):
                 return _Plan([], "duplicate", 2.0, "duplicate_payment", "the receivable is already paid")
             return _Plan([], "paid", 0.0, "overpayment", "the contract has nothing outstanding")
-        exact = [it for it in open_items if rem[it.receivable_id] == cents]
+        exact = [p for p in open_at if rem[p] == cents]
         if exact:
             best = exact[0] if len(exact) == 1 else \
-                min(exact, key=lambda it: (rem[it.receivable_id] == self._original(it),
-                                           abs(it.due_date.toordinal() - day)))
-            return _Plan([(best, cents)], "exact", self._exact_weight(best, cents), None,
-                         f"amount equals {best.kind} due {best.due_date}", best.due_date)
+                min(exact, key=lambda p: (rem[p] == orig[p], abs(days[p] - day)))
+            it = items[best]
+            return _Plan([(best, cents)], "exact", self._exact_weight(cents), None,
+                         f"amount equals {it.kind} due {it.due_date}", it.due_date)
         # 1:N — the sum of consecutive (due order) or of any 2–3 open items of the contract
         total = 0
         j = 0
-        for j, it in enumerate(open_items):
-            total += rem[it.receivable_id]
+        for j, p in enumerate(open_at):
+            total += rem[p]
             if total == cents and j >= 1:
-                allocs = [(x, rem[x.receivable_id]) for x in open_items[: j + 1]]
+                allocs = [(x, rem[x]) for x in open_at[: j + 1]]
                 return _Plan(allocs, "sum", W["sum"], None,
-                             f"amount equals the sum of {j + 1} receivables of the contract", it.due_date)
+                             f"amount equals the sum of {j + 1} receivables of the contract", items[p].due_date)
             if total > cents:
                 break
-        if 3 <= len(open_items) <= 12 and total > cents:
-            combo = _small_subset([rem[it.receivable_id] for it in open_items], cents, 3)
+        if 3 <= len(open_at) <= 12 and total > cents:
+            combo = _small_subset([rem[p] for p in open_at], cents, 3)
             if combo:
-                allocs = [(open_items[i], rem[open_items[i].receivable_id]) for i in combo]
+                allocs = [(open_at[i], rem[open_at[i]]) for i in combo]
                 return _Plan(allocs, "sum", W["sum"] - 0.5, None,
                              f"amount equals the sum of {len(combo)} receivables of the contract",
-                             open_items[combo[0]].due_date)
-        if any(rem[it.receivable_id] == 0 and self._original(it) == cents for it in c.items):
+                             items[open_at[combo[0]]].due_date)
+        if any(rem[p] == 0 and orig[p] == cents for p in c.at):
             return _Plan([], "duplicate", 2.0, "duplicate_payment",
                          "a receivable of this amount is already paid")
-        open_total = sum(rem[it.receivable_id] for it in open_items)
+        open_total = sum(rem[p] for p in open_at)
         # over-payment of one receivable by a small margin
-        over = [it for it in open_items if rem[it.receivable_id] < cents <= rem[it.receivable_id] +
-                max(rem[it.receivable_id] // 20, 200_00)]
+        over = [p for p in open_at if rem[p] < cents <= rem[p] + max(rem[p] // 20, 200_00)]
         if over:
             # the receivable due nearest the payment (equal installments: the one due now, not a later one)
-            it = min(over, key=lambda x: (abs(x.due_date.toordinal() - day), cents - rem[x.receivable_id]))
-            r = rem[it.receivable_id]
-            return _Plan([(it, r)], "over", W["over_small"], "overpayment",
+            p = min(over, key=lambda x: (abs(days[x] - day), cents - rem[x]))
+            r, it = rem[p], items[p]
+            return _Plan([(p, r)], "over", W["over_small"], "overpayment",
                          f"overpayment of {_dec(cents - r)} on {it.kind} due {it.due_date}", it.due_date)
         # partial payment (or the first part of a split one)
-        under = [it for it in open_items if rem[it.receivable_id] > cents]
+        under = [p for p in open_at if rem[p] > cents]
         if under:
-            it = max(under, key=lambda x: (rem[x.receivable_id] < self._original(x),
-                                           cents / rem[x.receivable_id] - abs(x.due_date.toordinal() - day) / 3650))
-            ratio = cents / rem[it.receivable_id]
-            if ratio >= 0.3 or cents < rem[open_items[0].receivable_id]:
-                return _Plan([(it, cents)], "partial", W["partial"] if ratio >= 0.3 else 0.0, "underpayment",
-                             f"partial payment: {_dec(cents)} of {_dec(rem[it.receivable_id])} outstanding on "
+            p = max(under, key=lambda x: (rem[x] < orig[x], cents / rem[x] - abs(days[x] - day) / 3650))
+            ratio = cents / rem[p]
+            if ratio >= 0.3 or cents < rem[open_at[0]]:
+                it = items[p]
+                return _Plan([(p, cents)], "partial", W["partial"] if ratio >= 0.3 else 0.0, "underpayment",
+                             f"partial payment: {_dec(cents)} of {_dec(rem[p])} outstanding on "
                              f"{it.kind} due {it.due_date}", it.due_date)
+        first_due = items[open_at[0]].due_date
         if cents > open_total:
-            allocs = [(it, rem[it.receivable_id]) for it in open_items]
+            allocs = [(p, rem[p]) for p in open_at]
             return _Plan(allocs, "overpaid", W["overpaid"], "overpayment",
-                         f"pays {_dec(cents - open_total)} more than the contract owes", open_items[0].due_date)
+                         f"pays {_dec(cents - open_total)} more than the contract owes", first_due)
         allocs = []
         left = cents
-        for it in open_items:
-            take = min(left, rem[it.receivable_id])
-            allocs.append((it, take))
+        for p in open_at:
+            take = min(left, rem[p])
+            allocs.append((p, take))
             left -= take
             if left == 0:
                 break
-        return _Plan(allocs, "fifo", W["fifo"], None, "allocated to the oldest receivables first",
-                     open_items[0].due_date)
+        return _Plan(allocs, "fifo", W["fifo"], None, "allocated to the oldest receivables first", first_due)
 
     # ---- N:1 split payments ----------------------------------------------------------------
     def _many_to_one(self, deferred: list[tuple[int, BankTxn, list[_Contract]]],
@@ -1165,26 +1192,27 @@ class Matcher:
                 d0 = first[1].date.toordinal()
                 window = [e for e in group[start + 1:]
                           if e[0] not in used and e[1].date.toordinal() - d0 <= N1_DAYS][: 2 * N1_MAX_PARTS]
-                paid_before = [it for day, it in partials if abs(day - d0) <= N1_DAYS]
+                paid_before = [p for day, p in partials if abs(day - d0) <= N1_DAYS]
                 fits = self._sum_fits(first, window, paid_before)
                 if not fits:
                     continue
                 if len(fits) > 1:
                     # several receivables fit the sum: take one only when its due date is clearly the nearest
                     def gap(fit: tuple) -> int:
-                        return abs(fit[1].due_date.toordinal() - fit[0][-1][1].date.toordinal())
+                        return abs(self._days[fit[1]] - fit[0][-1][1].date.toordinal())
 
                     fits.sort(key=gap)
-                    if id(fits[0][1]) == id(fits[1][1]) or gap(fits[0]) > N1_NEAR_DAYS or \
+                    if fits[0][1] == fits[1][1] or gap(fits[0]) > N1_NEAR_DAYS or \
                             gap(fits[1]) < gap(fits[0]) + N1_CLEAR_DAYS:
                         continue
-                parts, it, c = fits[0]
+                parts, p, c = fits[0]
+                it = self._items[p]
                 n = len(parts)
-                total = self.remaining[it.receivable_id]
-                before = "" if total == self._original(it) else " (completing a receivable the payer part-paid)"
+                total = self.remaining[p]
+                before = "" if total == self.original[p] else " (completing a receivable the payer part-paid)"
                 for idx, t, _ in parts:
                     amt = _cents(t.amount)
-                    self.remaining[it.receivable_id] -= amt
+                    self.remaining[p] -= amt
                     used.add(idx)
                     proposals[idx] = MatchProposal(
                         t.key, [(it.receivable_id, _dec(amt))], N1_CONFIDENCE, "medium",
@@ -1192,9 +1220,9 @@ class Matcher:
                          f"{_dec(total)}, the outstanding {it.kind} due {it.due_date} of contract {c.no}{before}"],
                         None, c.id, [(c.id, N1_CONFIDENCE)])
 
-    def _sum_fits(self, first: tuple, window: list, paid_before: list[OpenItem]) -> list[tuple]:
-        """(parts, item, contract) where the parts (``first`` and up to N1_MAX_PARTS − 1 of ``window``) sum to
-        what the item still owes; the fewest parts that fit anything."""
+    def _sum_fits(self, first: tuple, window: list, paid_before: list[int]) -> list[tuple]:
+        """(parts, position, contract) where the parts (``first`` and up to N1_MAX_PARTS − 1 of ``window``) sum to
+        what the receivable at that position still owes; the fewest parts that fit anything."""
         fits: list[tuple] = []
         rem = self.remaining
         for k in range(0, min(N1_MAX_PARTS - 1, len(window)) + 1):
@@ -1202,19 +1230,19 @@ class Matcher:
                 parts = (first, *rest)
                 total = sum(_cents(e[1].amount) for e in parts)
                 seen: set[int] = set()
-                for it in paid_before:
-                    if rem[it.receivable_id] == total and id(it) not in seen:
-                        seen.add(id(it))
-                        fits.append((parts, it, self.contracts[it.contract_id]))
+                for p in paid_before:
+                    if rem[p] == total and p not in seen:
+                        seen.add(p)
+                        fits.append((parts, p, self.contracts[self._items[p].contract_id]))
                 if k == 0:
                     continue  # one payment alone fits only a receivable the same payer part-paid
                 cands = {id(c): c for e in parts for c in e[2]}
                 for c in cands.values():
                     c.sort()  # due-date order, however far the run has planned the contract
-                    for it in c.items:
-                        if rem[it.receivable_id] == total and id(it) not in seen:
-                            seen.add(id(it))
-                            fits.append((parts, it, c))
+                    for p in c.at:
+                        if rem[p] == total and p not in seen:
+                            seen.add(p)
+                            fits.append((parts, p, c))
             if fits:
                 break
         return fits
@@ -1231,9 +1259,10 @@ class Matcher:
             if pool is None:
                 return None
         else:
-            near = [(abs(it.due_date.toordinal() - day), n) for n, it in enumerate(loan_items)]
-            near = sorted(x for x in near if x[0] <= self.batch_window_days)
-            pool, gaps, values = self._nearest_open([loan_items[n] for _, n in near], [g for g, _ in near], cents)
+            at = list(map(self._position, loan_items))
+            near = sorted((abs(self._days[p] - day), n) for n, p in enumerate(at))
+            near = [x for x in near if x[0] <= self.batch_window_days]
+            pool, gaps, values = self._nearest_open([at[n] for _, n in near], [g for g, _ in near], cents)
         index = _SubsetIndex(values)
         stages = sorted({*(d for d in BATCH_STAGES if d < self.batch_window_days), self.batch_window_days})
         # the sets of the loans due nearest first, widening the window only when nothing sums up: one search
@@ -1276,19 +1305,21 @@ class Matcher:
             more = "+" if len(solutions) >= 12 else ""
             reasons = [f"{len(solutions)}{more} sets of open loan receivables of {txn.counterparty} due within {stage} "
                        f"days sum to the transfer: ambiguous, the set due nearest the transfer date is suggested"]
-            candidates = [(pool[solutions[k][0]].contract_id, round(weights[k] / sum(weights), 4)) for k in order[:5]]
+            candidates = [(self._items[pool[solutions[k][0]]].contract_id, round(weights[k] / sum(weights), 4))
+                          for k in order[:5]]
         level = "high" if conf >= self.high else "medium" if conf >= self.medium else "low"
         if len(solutions) > 1 and level == "high":
             level = "medium"
         if level == "low":
             return MatchProposal(txn.key, [], round(conf, 4), level, reasons, "unidentified", None, candidates)
         allocations = []
-        for it in chosen:
-            amt = self.remaining[it.receivable_id]
-            self.remaining[it.receivable_id] = 0
-            allocations.append((it.receivable_id, _dec(amt)))
+        rem, items = self.remaining, self._items
+        for p in chosen:
+            amt = rem[p]
+            rem[p] = 0
+            allocations.append((items[p].receivable_id, _dec(amt)))
         return MatchProposal(txn.key, allocations, round(conf, 4), level, reasons + ["batch mortgage disbursement"],
-                             None, chosen[0].contract_id, candidates)
+                             None, items[chosen[0]].contract_id, candidates)
 
     def _loan_pool(self, txn: BankTxn, cents: int, day: int) -> tuple:
         """The lender's open loan receivables a transfer may cover: due within the batch window around its date,
@@ -1309,18 +1340,18 @@ class Matcher:
         order = np.argsort(gap, kind="stable")  # stable: equally near, in due order
         return self._nearest_open(list(map(loans.__getitem__, at[order].tolist())), gap[order].tolist(), cents)
 
-    def _nearest_open(self, pool: list[OpenItem], gaps: list[int], cents: int) -> tuple:
-        """Of a pool sorted nearest due first, the first BATCH_POOL[0] receivables owing something and no more than
-        ``cents``: (items, their gaps in days, what each owes). Reads no further than it keeps (a speculative run
-        then depends on no more)."""
+    def _nearest_open(self, pool: list[int], gaps: list[int], cents: int) -> tuple:
+        """Of a pool (positions) sorted nearest due first, the first BATCH_POOL[0] receivables owing something and
+        no more than ``cents``: (their positions, their gaps in days, what each owes). Reads no further than it
+        keeps (a speculative run then depends on no more)."""
         rem = self.remaining
-        kept: list[OpenItem] = []
+        kept: list[int] = []
         kept_gaps: list[int] = []
         values: list[int] = []
-        for it, gap in zip(pool, gaps, strict=True):
-            owed = rem.get(it.receivable_id, 0)
+        for p, gap in zip(pool, gaps, strict=True):
+            owed = rem[p]
             if 0 < owed <= cents:
-                kept.append(it)
+                kept.append(p)
                 kept_gaps.append(gap)
                 values.append(owed)
                 if len(kept) == BATCH_POOL[0]:
@@ -1330,6 +1361,7 @@ class Matcher:
     def match_disbursement_list(self, txn: BankTxn, rows: Iterable[DisbursementRow]) -> MatchProposal:
         """Allocate one disbursement transfer over the rows of the bank's list (contract no / buyer / amount)."""
         cents = _cents(txn.amount)
+        rem = self.remaining
         allocations = []
         reasons = []
         problems = []
@@ -1341,33 +1373,32 @@ class Matcher:
                 if row.contract_no else []
             if not contracts and row.buyer_name:
                 contracts = list(self.by_name.get(name_key(row.buyer_name), ()))
-            loans = [it for c in contracts for it in c.items
-                     if it.kind in LOAN_KINDS and self.remaining[it.receivable_id] > 0]
-            fit = [it for it in loans if self.remaining[it.receivable_id] == amt]
-            item = fit[0] if len(fit) == 1 else (loans[0] if len(loans) == 1 else None)
-            if item is None:
+            loans = [p for c in contracts for p, it in zip(c.at, c.items, strict=True)
+                     if it.kind in LOAN_KINDS and rem[p] > 0]
+            fit = [p for p in loans if rem[p] == amt]
+            at = fit[0] if len(fit) == 1 else (loans[0] if len(loans) == 1 else None)
+            if at is None:
                 problems.append(f"row {n} ({row.contract_no or row.buyer_name} {row.amount}): "
                                 f"{'no' if not loans else 'several'} open loan receivable(s) found")
                 continue
-            take = min(amt, self.remaining[item.receivable_id])
+            take = min(amt, rem[at])
             if take != amt:
                 problems.append(f"row {n}: lists {row.amount} but {_dec(take)} is outstanding")
-            allocations.append((item, take))
-            reasons.append(f"row {n}: {item.contract_no} {row.buyer_name} {_dec(take)}")
+            allocations.append((at, take))
+            reasons.append(f"row {n}: {self._items[at].contract_no} {row.buyer_name} {_dec(take)}")
         exception = None
         if listed != cents:
             problems.append(f"the list totals {_dec(listed)} but the transfer is {txn.amount}")
             exception = "underpayment" if cents < listed else "overpayment"
         total = 0
         kept = []
-        for item, amt in allocations:
+        for at, amt in allocations:
             amt = min(amt, cents - total)
             if amt <= 0:
                 break
             total += amt
-            kept.append((item, amt))
-        for item, amt in kept:
-            self.remaining[item.receivable_id] -= amt
+            kept.append((self._items[at], amt))
+            rem[at] -= amt
         conf = 0.98 if not problems else 0.7
         level = "high" if conf >= self.high else "medium" if conf >= self.medium else "low"
         return MatchProposal(txn.key, [(it.receivable_id, _dec(a)) for it, a in kept], conf, level,
@@ -1403,10 +1434,11 @@ def _unplaced(p: MatchProposal) -> bool:
     return p.level == "low" and not p.allocations and p.exception in ("unidentified", "underpayment")
 
 
-def _reading(base: dict, writes: dict) -> tuple[type[dict], list]:
-    """A class of dicts, each one transaction's view of some state (``base`` with ``writes`` over it) in a
-    speculative run: a key it reads is copied in on first use and noted, then its value, in the log (None: not
-    there); what it writes stays in it. The log is shared: the caller takes and clears it after each transaction."""
+def _reading(base: Any, writes: dict) -> tuple[type[dict], list]:
+    """A class of dicts, each one transaction's view of some state (``base``, a dict or the matcher's array of what
+    remains by position, with ``writes`` over it) in a speculative run: a key it reads is copied in on first use
+    and noted, then its value, in the log (None: not there); what it writes stays in it. The log is shared: the
+    caller takes and clears it after each transaction."""
     log: list = []  # key, value, key, value, …
     note = log.extend
 
@@ -1486,15 +1518,14 @@ class _Merge:
                     or list(map(get, keys)) == rem_before[1::2]) and \
                     (not recent_before or list(map(recent_get, recent_before[::2])) == recent_before[1::2]):
                 if rem_after:
-                    remaining.update(rem_after)
+                    for k, v in rem_after.items():
+                        remaining[k] = v
                 if recent_after:
                     recent.update(recent_after)
                 if half:
                     p = _proposal(t.key, p)
                     if cands is not None:
                         cands = [m.contracts[cid] for cid in cands]
-                    if noted:
-                        noted = [(key, day, m._item_of(*it)) for key, day, it in noted]
                 if noted:
                     for key, day, it in noted:
                         partials.setdefault(key, []).append((day, it))
@@ -1516,7 +1547,8 @@ class _Merge:
             m.remaining = remaining
             self.log.clear()
         wrote = {k: v for k, v in rem.items() if v != remaining[k]}
-        remaining.update(wrote)
+        for k, v in wrote.items():
+            remaining[k] = v
         self.dirty.update(wrote)
         if _unplaced(p) and m._last_candidates:
             self.deferred.append((len(self.proposals), t, m._last_candidates))
@@ -1535,9 +1567,10 @@ class _Speculation:
     receivables and payers' recent payments as they were, with this half's writes and those heard of from the
     other half over them, the matcher's own state left untouched. Per transaction a record: (proposal,
     [receivable, remaining it read first, …], {receivable: remaining written}, the same two for the payers'
-    recent payments, [(payer, day, item)] part payments noted for the N:1 pass, its candidate contracts if that
-    pass may place it). ``portable``: a compact form to pickle to the other process (amounts in cents, contracts
-    and items by id, the remaining read by all the records in one flat list, each record holding its count)."""
+    recent payments, [(payer, day, receivable)] part payments noted for the N:1 pass, its candidate contracts if
+    that pass may place it); receivables by position. ``portable``: a compact form to pickle to the other process
+    (amounts in cents, contracts by id, the remaining read by all the records in one flat list, each record
+    holding its count)."""
 
     def __init__(self, matcher: Matcher, portable: bool):
         self.matcher, self.portable = matcher, portable
@@ -1553,7 +1586,7 @@ class _Speculation:
         remaining, recent, partials = m.remaining, m._recent, m._partials
         rem_view, recent_view, rem_log, recent_log = self.rem_view, self.recent_view, self.rem_log, self.recent_log
         rem_writes, recent_writes, records, portable = self.rem_writes, self.recent_writes, self.records, self.portable
-        noted: dict[str, list[tuple[int, OpenItem]]] = {}
+        noted: dict[str, list[tuple[int, int]]] = {}
         try:
             m._partials = noted
             for t in txns:
@@ -1570,12 +1603,12 @@ class _Speculation:
                 rem_writes.update(rem_after)
                 recent_writes.update(recent_after)
                 cands: list | None = m._last_candidates if _unplaced(p) and m._last_candidates else None
-                parts = [(key, day, it) for key, entries in noted.items() for day, it in entries] if noted else []
+                parts = [(key, day, p) for key, entries in noted.items() for day, p in entries] if noted else []
                 noted.clear()
                 if portable:
                     self.read += rem_log
                     records.append((_portable(p), len(rem_log), rem_after, recent_log.copy(), recent_after,
-                                    [(key, day, (it.contract_id, it.receivable_id)) for key, day, it in parts],
+                                    parts,
                                     None if cands is None else [c.id for c in cands]))
                 else:
                     records.append((p, rem_log.copy(), rem_after, recent_log.copy(), recent_after, parts, cands))

@@ -106,7 +106,7 @@ def test_split_payment_many_to_one_never_over_allocates():
     assert first.allocations == [(1, D("30000.00"))] and first.exception == "underpayment"
     assert first.level == "medium"
     assert second.allocations == [(1, D("20000.00"))] and second.exception is None
-    assert m.remaining[1] == 0
+    assert m.owed(1) == 0
 
 
 def test_duplicate_payment_is_flagged_without_allocation():
@@ -201,7 +201,7 @@ def test_split_payment_with_an_ambiguous_payer_is_summed_many_to_one():
     assert p1.allocations == [(1, D("12000.50"))] and p2.allocations == [(1, D("7999.50"))]
     assert p1.level == p2.level == "medium"
     assert "N:1" in p1.reasons[0]
-    assert m.remaining[1] == 0 and m.remaining[2] == 3_500_000
+    assert m.owed(1) == 0 and m.owed(2) == 3_500_000
 
 
 def test_many_to_one_leaves_payments_alone_when_two_receivables_fit_equally():
@@ -210,7 +210,7 @@ def test_many_to_one_leaves_payments_alone_when_two_receivables_fit_equally():
                       txn("b", "8000.00", account="62229999", day=date(2026, 3, 6))])
     assert p1.allocations == [] and p2.allocations == []
     assert p1.level == p2.level == "low"
-    assert m.remaining[1] == m.remaining[2] == 2_000_000
+    assert m.owed(1) == m.owed(2) == 2_000_000
 
 
 def test_name_only_and_a_common_amount_is_suggested_not_auto_confirmed():
@@ -603,7 +603,7 @@ def _snapshot(m: Matcher) -> dict:
     groups = {name: {k: [c.id for c in getattr(m, name).get(k)] for k in getattr(m, name)}
               for name in ("by_contract_no", "by_unit", "by_name", "by_relative", "by_account")}
     return {**groups, "name_in_p1": {k: [c.id for c in m.by_name.get(k, (), m._code("P1"))] for k in m.by_name},
-            "loans": {bank: [it.receivable_id for it in loans] for bank, loans in m._loans.items()},
+            "loans": {bank: [m._items[p].receivable_id for p in loans] for bank, loans in m._loans.items()},
             "loan_days": {bank: days.tolist() for bank, days in m._loan_days.items()},
             "loan_codes": {bank: codes.tolist() for bank, codes in m._loan_codes.items()},
             "amounts": m._amt_order.tolist(), "scoped": m._pk_order.tolist()}
