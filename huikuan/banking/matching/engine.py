@@ -592,11 +592,11 @@ class Matcher:
         """What the receivable still owes in this run (cents)."""
         return self.remaining[next(p for p, it in enumerate(self._items) if it.receivable_id == receivable_id)]
 
-    def _position(self, item: OpenItem) -> int:
-        """The position of one of the matcher's items (a map by identity, made on first need)."""
+    def _position(self, item: OpenItem) -> int | None:
+        """The position of one of the matcher's items, None for another (a map by identity, made on first need)."""
         if self._positions is None:
             self._positions = {id(it): p for p, it in enumerate(self._items)}
-        return self._positions[id(item)]
+        return self._positions.get(id(item))
 
     # ---- matching -------------------------------------------------------------------------
     def match(self, txns: Iterable[BankTxn], processes: int | None = None) -> list[MatchProposal]:
@@ -1259,7 +1259,7 @@ class Matcher:
             if pool is None:
                 return None
         else:
-            at = list(map(self._position, loan_items))
+            at = [p for p in map(self._position, loan_items) if p is not None]  # another's item owes nothing here
             near = sorted((abs(self._days[p] - day), n) for n, p in enumerate(at))
             near = [x for x in near if x[0] <= self.batch_window_days]
             pool, gaps, values = self._nearest_open([at[n] for _, n in near], [g for g, _ in near], cents)
