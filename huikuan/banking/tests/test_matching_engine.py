@@ -266,6 +266,18 @@ def test_batch_unique_only_among_the_nearest_loans_is_suggested_not_auto_confirm
     assert any("other sets due further away" in r for r in p.reasons)
 
 
+def test_a_batch_over_given_loans_leaves_out_those_not_indexed():
+    # given a matcher over two loans of one bank, and two more it never indexed (they too sum to the transfer)
+    loans = _four_loans([date(2026, 3, 6)] * 4)
+    m = Matcher(loans[:2])
+    t = txn(amount="500000.00", payer="招商银行", day=date(2026, 3, 6))
+    # when a transfer is placed over all four: only the indexed pair counts, and it is allocated
+    p = m.propose_batch(t, [loans[3], *loans[:2], loans[2]])
+    assert p is not None and p.level == "high"
+    assert sorted(p.allocations) == [(10, D("100000.00")), (11, D("400000.00"))]
+    assert m.owed(10) == m.owed(11) == 0
+
+
 def test_batch_with_several_equally_near_subsets_is_not_allocated():
     # given the same four loans all due on the transfer day: two sets sum exactly, neither is nearer
     loans = _four_loans([date(2026, 3, 6)] * 4)
