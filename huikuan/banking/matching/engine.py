@@ -109,7 +109,6 @@ _KEY_SHIFT = 41  # project code and cents in one int64: cents below 2**41 (about
 _contract_id = attrgetter("contract_id")
 _due_date = attrgetter("due_date")
 _outstanding = attrgetter("outstanding")
-_receivable_id = attrgetter("receivable_id")
 _contract_no = attrgetter("contract_no")
 _original_amount = attrgetter("original_amount")
 _unit_labels = attrgetter("unit_labels")
@@ -589,7 +588,8 @@ class Matcher:
         return _AmountView(self)
 
     def owed(self, receivable_id: str | int) -> int:
-        """What the receivable still owes in this run (cents)."""
+        """What the receivable still owes in this run (cents); found by a scan of the items (an occasional read, not
+        for a loop: the engine itself reads ``remaining`` by position)."""
         return self.remaining[next(p for p, it in enumerate(self._items) if it.receivable_id == receivable_id)]
 
     def _position(self, item: OpenItem) -> int | None:
