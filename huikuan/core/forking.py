@@ -24,12 +24,16 @@ R = TypeVar("R")
 _END = "end"  # a child's last message: every value was sent
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def can_fork() -> bool:
     """A second core, os.fork, and no other Python thread here (a fork copies only the calling thread)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return False
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores >= 2
+    return cores() >= 2
 
 
 def send(pipe: int, spool: IO[bytes], value: object) -> None:

@@ -16,10 +16,11 @@ Amounts are sorted numpy arrays (by amount, and by project and amount) with the 
 "the open items of exactly this amount in scope, due within these days" is a binary search and a mask.
 The index is frozen for the cyclic garbage collector while the matcher lives (see `_no_gc`).
 
-Both cores, on a large input (os.fork; never with other Python threads running, nor on one core): the
-units, names and loans are indexed in a forked helper process while this one indexes the rest (`_keyed`,
-`_Forked`); the transactions are matched in two processes, speculatively, and merged so that the proposals
-are exactly those of a run in one process (`Matcher._match_in_two`, `_Speculation`, `_Merge`).
+Both cores, on a large input (never on one core): the units and names are indexed in a helper process started
+afresh while this one indexes the rest (`keys_helper`; started, not forked, so that neither copies the other's
+pages); the transactions are matched in two processes (os.fork; never with other Python threads running),
+speculatively, and merged so that the proposals are exactly those of a run in one process
+(`Matcher._match_in_two`, `_Speculation`, `_Merge`).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from __future__ import annotations
 import gc
 import math
 import os
-import pickle
 import tempfile
 import threading
 from array import array
@@ -44,10 +44,12 @@ from typing import IO, Any, Protocol
 import numpy as np
 
 from huikuan.core.forking import can_fork as _can_fork
+from huikuan.core.forking import cores as _cores
 from huikuan.core.forking import reap as _reap
 from huikuan.core.forking import receive as _receive
 from huikuan.core.forking import send as _send
 
+from .keys_helper import KeysHelper
 from .model import LOAN_KINDS, BankTxn, DisbursementRow, MatchProposal, OpenItem
 from .normalize import (
     bank_key,
@@ -384,12 +386,17 @@ class Matcher:
         """Every index in bulk, each a few passes in C (map, zip, dict, numpy) rather than a Python loop per item:
         amounts and what remains per receivable; the contracts (runs of items of one contract); contract numbers,
         units, names, relatives and accounts per contract; the lenders' loans; the amounts, sorted. With many
-        items, the units, names and loans are worked out in a forked helper process meanwhile (`_keyed`: plain
-        arrays, cheap to pickle)."""
+        items, the units and names are worked out meanwhile in a helper process started afresh (`KeysHelper`:
+        sent the contracts' names and labels once they are known, it answers with plain arrays)."""
         n = len(items)
-        helper = _Forked(partial(_keyed, items, {}, _HELPER_PARTS)) \
-            if n >= PARALLEL_INDEX_FROM and _can_fork() else None
+        helper = KeysHelper() if n >= PARALLEL_INDEX_FROM and _cores() >= 2 else None
         try:
+            runs = _runs(items)
+            firsts = _firsts(items, runs)
+            contract_codes = _project_codes(firsts, self._codes)
+            if helper is not None:
+                helper.send(_keys_request(firsts, contract_codes))  # as early as it can be
+            new, sizes = self._contracts_of_runs(items, runs)
             outstanding = list(map(_outstanding, items))
             cents = [int(x * 100) for x in outstanding]  # amounts have two decimal places
             self.remaining = array("q", cents)
@@ -401,9 +408,6 @@ class Matcher:
             del outstanding, originals
             days = np.fromiter(map(date.toordinal, map(_due_date, items)), dtype=np.int64, count=n)
             self._days = array("q", days.tobytes())
-            new, sizes = self._contracts_of_runs(items)
-            firsts = [c._first for c in new]
-            contract_codes = _project_codes(firsts, self._codes)
             for c, code in zip(new, contract_codes.tolist(), strict=True):
                 c.code = code
             self.by_contract_no = _contract_numbers(list(map(_contract_no, firsts)), new)
@@ -443,20 +447,20 @@ class Matcher:
             self._pk_keys = array("q", key[self._pk_order].tobytes())
             self._pk_days = days[self._pk_order]
 
-    def _contracts_of_runs(self, items: list[OpenItem]) -> tuple[list[_Contract], np.ndarray]:
-        """The contracts, in order of first appearance, from the runs of items of one contract id (a contract's
-        items usually come together; one whose items come in several runs gets them all, in their order). Also
-        the size of each run, when each contract is one run."""
-        run_ids, starts, ends = _runs(items)
-        runs = list(map(items.__getitem__, map(slice, starts, ends)))
+    def _contracts_of_runs(self, items: list[OpenItem], runs: _Runs) -> tuple[list[_Contract], np.ndarray]:
+        """The contracts, in order of first appearance, from the runs of items of one contract id (`_runs`: a
+        contract's items usually come together; one whose items come in several runs gets them all, in their
+        order). Also the size of each run, when each contract is one run."""
+        run_ids, starts, ends = runs
+        of_runs = list(map(items.__getitem__, map(slice, starts, ends)))
         cache = self._name_keys
         if len(dict.fromkeys(run_ids)) == len(run_ids):  # one run per contract (the usual case)
-            new = list(map(_Contract, map(itemgetter(0), runs), runs, map(range, starts, ends), repeat(cache)))
+            new = list(map(_Contract, map(itemgetter(0), of_runs), of_runs, map(range, starts, ends), repeat(cache)))
             self.contracts = dict(zip(run_ids, new, strict=True))
-            return new, np.fromiter(map(len, runs), dtype=np.int64, count=len(runs))
+            return new, np.fromiter(map(len, of_runs), dtype=np.int64, count=len(of_runs))
         contracts = self.contracts
         new = []
-        for cid, members, start, end in zip(run_ids, runs, starts, ends, strict=True):
+        for cid, members, start, end in zip(run_ids, of_runs, starts, ends, strict=True):
             c = contracts.get(cid)
             if c is None:
                 c = contracts[cid] = _Contract(members[0], members, list(range(start, end)), cache)
@@ -1732,12 +1736,11 @@ def _flat_parts(per_contract: list[tuple], codes: np.ndarray | None = None) -> _
     return _group_parts(list(chain.from_iterable(per_contract)), owners, None if codes is None else codes[owners])
 
 
-def _name_parts(party_names: list, codes: np.ndarray, cache: dict[str, str]) -> _Parts:
-    """By name key: the names numbered once (a dict over the flattened names, in C), each distinct name
-    normalised once (into ``cache``), the numbers mapped to name keys with numpy; sorted by project within a
-    key. A name that normalises to nothing (punctuation only) is no name."""
-    counts = np.fromiter(map(len, party_names), dtype=np.int64, count=len(party_names))
-    flat = list(chain.from_iterable(party_names))
+def _name_parts(flat: list[str], counts: np.ndarray, codes: np.ndarray, cache: dict[str, str]) -> _Parts:
+    """By name key, from the contracts' party names flattened (``counts``: how many each contract has): the names
+    numbered once (a dict, in C), each distinct name normalised once (into ``cache``), the numbers mapped to name
+    keys with numpy; sorted by project within a key. A name that normalises to nothing (punctuation only) is no
+    name."""
     distinct = dict.fromkeys(flat)
     keys = _name_keys_of(list(distinct), cache)
     key_list = list(dict.fromkeys(keys))
@@ -1745,20 +1748,22 @@ def _name_parts(party_names: list, codes: np.ndarray, cache: dict[str, str]) -> 
     to_key = np.fromiter(map(key_ids.__getitem__, keys), dtype=np.int64, count=len(keys))  # name → key number
     name_ids = dict(zip(distinct, range(len(distinct)), strict=True))
     numbers = to_key[np.fromiter(map(name_ids.__getitem__, flat), dtype=np.int64, count=len(flat))]
-    owners = np.repeat(np.arange(len(party_names), dtype=np.int64), counts)
+    owners = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     if "" in key_ids:
         keep = numbers != key_ids[""]
         numbers, owners = numbers[keep], owners[keep]
     return _numbered_parts(key_list, numbers, owners, codes[owners], drop="")
 
 
-def _unit_parts(labels: list, codes: np.ndarray) -> _Parts:
-    """By unit key (each label under its full and its short key): each distinct label read once, expanded to
-    the contracts with numpy; sorted by project within a key."""
-    if not labels or set(map(len, labels)) != {1}:  # no label, or several, on some contract: one by one
-        return _flat_parts([tuple(dict.fromkeys(k for label in ls for k in _unit_index_keys(label)))
-                            for ls in labels], codes)
-    label_of = list(map(itemgetter(0), labels))
+def _unit_parts(labels: list[str], counts: np.ndarray, codes: np.ndarray) -> _Parts:
+    """By unit key (each label under its full and its short key), from the contracts' unit labels flattened
+    (``counts``: how many each contract has): each distinct label read once, expanded to the contracts with numpy;
+    sorted by project within a key."""
+    if not len(counts) or (counts != 1).any():  # no label, or several, on some contract: one by one
+        ends = np.cumsum(counts).tolist()
+        return _flat_parts([tuple(dict.fromkeys(k for label in labels[a:b] for k in _unit_index_keys(label)))
+                            for a, b in zip([0, *ends[:-1]], ends, strict=True)], codes)
+    label_of = labels  # one label each
     distinct = list(dict.fromkeys(label_of))
     keys_of = list(map(_unit_index_keys, distinct))
     key_list = list(dict.fromkeys(chain.from_iterable(keys_of)))
@@ -1799,7 +1804,10 @@ def _loan_parts(items: list[OpenItem], days: np.ndarray) -> list[tuple[str, np.n
     return [(bank, pos[bounds[k]:bounds[k + 1]], due[bounds[k]:bounds[k + 1]]) for k, bank in enumerate(lenders)]
 
 
-def _runs(items: list[OpenItem]) -> tuple[list, list[int], list[int]]:
+_Runs = tuple[list, list[int], list[int]]
+
+
+def _runs(items: list[OpenItem]) -> _Runs:
     """The contract id of each run of items of one contract, where each run starts and ends."""
     n = len(items)
     cids = list(map(_contract_id, items))
@@ -1807,9 +1815,12 @@ def _runs(items: list[OpenItem]) -> tuple[list, list[int], list[int]]:
     return list(map(cids.__getitem__, starts)), starts, [*starts[1:], n]
 
 
-def _firsts(items: list[OpenItem]) -> list[OpenItem]:
-    """The first item of each contract, in order of first appearance (as `Matcher._contracts` makes them)."""
-    run_ids, starts, _ = _runs(items)
+def _firsts(items: list[OpenItem], runs: _Runs) -> list[OpenItem]:
+    """The first item of each contract, in order of first appearance (as `Matcher._contracts_of_runs` makes the
+    contracts), from the runs of items of one contract id (`_runs`)."""
+    run_ids, starts, _ = runs
+    if len(dict.fromkeys(run_ids)) == len(run_ids):  # one run per contract (the usual case)
+        return list(map(items.__getitem__, starts))
     first: dict = {}
     for cid, at in zip(run_ids, starts, strict=True):
         first.setdefault(cid, at)
@@ -1826,66 +1837,68 @@ def _project_codes(firsts: list[OpenItem], codes: dict) -> np.ndarray:
 
 
 _ALL_PARTS = frozenset({"unit", "name", "relative", "account", "loans"})
-_HELPER_PARTS = frozenset({"unit", "name", "loans"})  # about half the work, the helper's share
+_HELPER_PARTS = frozenset({"unit", "name"})  # about half the work, the helper's share (`_keys_answer`)
 
 
-def _keyed(items: list[OpenItem], cache: dict[str, str], which: frozenset[str] = _ALL_PARTS,
-           known: tuple[list[OpenItem], np.ndarray, np.ndarray] | None = None) -> dict:
-    """What the key indexes ``which`` are made of, as plain lists and numpy arrays (cheap to pickle from a helper
-    process): by unit, name, relative and account, the lenders' loans. ``cache``: name → name key. ``known``: the
-    contracts' first items, their project codes and the items' due days, if already worked out."""
-    if known is None:
-        firsts = _firsts(items)
-        codes = _project_codes(firsts, {None: 0})
-        days = None
-    else:
-        firsts, codes, days = known
+def _keyed(items: list[OpenItem], cache: dict[str, str], which: frozenset[str],
+           known: tuple[list[OpenItem], np.ndarray, np.ndarray]) -> dict:
+    """What the key indexes ``which`` are made of, as plain lists and numpy arrays: by unit, name, relative and
+    account, the lenders' loans. ``cache``: name → name key. ``known``: the contracts' first items, their project
+    codes and the items' due days."""
+    firsts, codes, days = known
     out: dict = {}
-    if "unit" in which:
-        out["unit"] = _unit_parts(list(map(_unit_labels, firsts)), codes)
-    if "name" in which:
-        out["name"] = _name_parts(list(map(_party_names, firsts)), codes, cache)
+    if "unit" in which or "name" in which:
+        names, name_counts, labels, label_counts = _names_and_labels(firsts)
+        if "unit" in which:
+            out["unit"] = _unit_parts(labels, label_counts, codes)
+        if "name" in which:
+            out["name"] = _name_parts(names, name_counts, codes, cache)
     if "relative" in which:
         out["relative"] = _keys_parts(list(map(_known_names, firsts)), partial(_name_keys_of, cache=cache))
     if "account" in which:
         out["account"] = _keys_parts(list(map(_known_accounts, firsts)), _account_keys)
     if "loans" in which:
-        if days is None:
-            days = np.fromiter(map(date.toordinal, map(_due_date, items)), dtype=np.int64, count=len(items))
         out["loans"] = _loan_parts(items, days)
     return out
 
 
-class _Forked:
-    """A value computed in a forked child process, pickled to a spool file (the child shares this process's
-    memory copy-on-write, so it needs nothing sent)."""
+def _names_and_labels(firsts: list[OpenItem]) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
+    """The contracts' party names, flattened, and how many each contract has; their unit labels likewise."""
+    names = list(map(_party_names, firsts))
+    labels = list(map(_unit_labels, firsts))
+    return list(chain.from_iterable(names)), _lengths(names), list(chain.from_iterable(labels)), _lengths(labels)
 
-    def __init__(self, compute: Callable[[], object]):
-        self.spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed by result()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: never returns
-            status = 1
-            try:
-                pickle.dump(compute(), self.spool, protocol=pickle.HIGHEST_PROTOCOL)
-                self.spool.flush()
-                status = 0
-            finally:
-                os._exit(status)
 
-    def result(self) -> Any:
-        """The value; None if the child failed."""
-        with self.spool:
-            try:
-                _, status = os.waitpid(self.pid, 0)
-            except ChildProcessError:  # reaped already (someone else's SIGCHLD handler): the spool tells
-                status = 0
-            if status != 0:
-                return None
-            self.spool.seek(0)
-            try:
-                return pickle.load(self.spool)  # noqa: S301 - our own spool, written by our own child
-            except (EOFError, pickle.UnpicklingError):
-                return None
+def _lengths(lists: list) -> np.ndarray:
+    return np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+
+
+def _keys_request(firsts: list[OpenItem], codes: np.ndarray) -> tuple:
+    """What the keys helper is sent (`keys_helper`): the contracts' names and labels (`_names_and_labels`), packed,
+    and their project codes."""
+    names, name_counts, labels, label_counts = _names_and_labels(firsts)
+    return _packed(names), name_counts, _packed(labels), label_counts, codes
+
+
+def _keys_answer(request: tuple) -> dict:
+    """The keys helper's answer to `_keys_request`: the parts of the unit and name indexes."""
+    names, name_counts, labels, label_counts, codes = request
+    return {"unit": _unit_parts(_unpacked(labels), label_counts, codes),
+            "name": _name_parts(_unpacked(names), name_counts, codes, {})}
+
+
+def _packed(strings: list[str]) -> str | list[str]:
+    """Strings joined by NUL (one object: pickled in one piece, not one by one with a memo each); as they are
+    if there are none, or one holds a NUL or is not a string."""
+    try:
+        joined = "\0".join(strings)
+    except TypeError:
+        return strings
+    return joined if strings and joined.count("\0") == len(strings) - 1 else strings
+
+
+def _unpacked(packed: str | list[str]) -> list[str]:
+    return packed.split("\0") if isinstance(packed, str) else packed
 
 
 @contextmanager

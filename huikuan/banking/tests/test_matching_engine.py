@@ -680,27 +680,62 @@ def test_a_failed_child_leaves_the_rest_of_the_run_to_this_process(monkeypatch):
 
 
 def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypatch):
-    import os
+    import sys
 
-    from huikuan.banking.matching import engine
+    from huikuan.banking.matching import engine, keys_helper
 
     items, _ = _book(seed=7, contracts=800, n_txns=0)
     items = items[:900] + items[1000:1100] + items[900:1000] + items[1100:]  # a contract's items in two runs
     alone = _snapshot(Matcher(items))
     monkeypatch.setattr(engine, "PARALLEL_INDEX_FROM", 1)
-    monkeypatch.setattr(engine, "_can_fork", lambda: True)
-    assert _snapshot(Matcher(items)) == alone
-    # and when the helper fails, this process indexes what it would have
-    parent = os.getpid()
-    real_keyed = engine._keyed
+    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    answers = []
+    real_result = keys_helper.KeysHelper.result
 
-    def keyed(*args, **kwargs):
-        if os.getpid() != parent:
-            raise RuntimeError("helper failure")
-        return real_keyed(*args, **kwargs)
+    def result(self):
+        answers.append(real_result(self))
+        return answers[-1]
 
-    monkeypatch.setattr(engine, "_keyed", keyed)
+    monkeypatch.setattr(keys_helper.KeysHelper, "result", result)
     assert _snapshot(Matcher(items)) == alone
+    assert set(answers[-1]) == {"unit", "name"}  # the helper answered, and its parts made those indexes
+    # when the helper fails (dies, answers nonsense, cannot start), this process indexes what it would have
+    for command in ([sys.executable, "-c", "raise SystemExit(3)"], [sys.executable, "-c", "print('no pickle')"],
+                    ["/nonexistent/python"]):
+        monkeypatch.setattr(keys_helper, "COMMAND", command)
+        assert _snapshot(Matcher(items)) == alone
+        assert answers[-1] is None
+
+
+def test_the_helper_is_sent_every_label_and_name_as_it_is(monkeypatch):
+    """Contracts with two unit labels or none, and a party name holding the NUL the request joins names with."""
+    from huikuan.banking.matching import engine, keys_helper
+
+    items, _ = _book(seed=9, contracts=300, n_txns=0)
+    for it in items:
+        if it.contract_id == 3:
+            it.unit_labels = ("3栋1单元1202", "9栋2单元303")
+        elif it.contract_id == 4:
+            it.unit_labels = ()
+        elif it.contract_id == 5:
+            it.party_names = ["王\0伟", "李娜"]
+    alone = _snapshot(Matcher(items))
+    assert 3 in alone["by_unit"]["9-2-303"] and 3 in alone["by_unit"]["3-1-1202"]
+    assert not any(4 in ids for ids in alone["by_unit"].values())
+    monkeypatch.setattr(engine, "PARALLEL_INDEX_FROM", 1)
+    monkeypatch.setattr(engine, "_cores", lambda: 2)
+    answers = []
+    real_result = keys_helper.KeysHelper.result
+
+    def result(self):
+        answers.append(real_result(self))
+        return answers[-1]
+
+    monkeypatch.setattr(keys_helper.KeysHelper, "result", result)
+    helped = Matcher(items)
+    assert answers[-1] is not None
+    assert _snapshot(helped) == alone
+    assert [c.id for c in helped.by_name.get(engine.name_key("李娜"))].count(5) == 1
 
 
 def test_small_runs_stay_in_one_process(monkeypatch):

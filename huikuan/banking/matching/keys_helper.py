@@ -1,0 +1,72 @@
+"""The unit and name indexes of a large input, worked out in a helper process started afresh (`COMMAND`) while
+the matcher indexes the rest.
+
+Started, not forked. A forked helper shares this process's pages copy-on-write, and CPython writes a reference
+count into every object either process reads: the two processes between them copied most of the pages the open
+items live on, and where fresh memory is slow (a VM whose host takes freed memory back) that cost more than the
+helper saved (docs/statements.md). A process started afresh shares no pages: it is sent the contracts' party
+names, unit labels and project codes, packed (`engine._keys_request`), and sends back the parts of the two indexes
+(`engine._keys_answer`), both pickled over pipes.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+COMMAND = [sys.executable, "-c", "from huikuan.banking.matching.keys_helper import main; main()"]
+_ROOT = str(Path(__file__).resolve().parents[3])  # the directory that holds the huikuan package
+
+
+class KeysHelper:
+    """The helper process: started at once (it imports while this process works), sent one request, read once.
+    On any failure (it could not start, died, answered something unreadable) `result` is None, and the matcher
+    works those parts out itself."""
+
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (_ROOT, env.get("PYTHONPATH"))))
+        try:
+            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(  # noqa: S603 - our own module
+                COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        except OSError:
+            self.process = None
+
+    def send(self, request: object) -> None:
+        """The request, pickled to the helper's standard input, which is then closed."""
+        if self.process is None or self.process.stdin is None:
+            return
+        try:
+            with self.process.stdin:
+                pickle.dump(request, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # it has gone (a broken pipe): `result` tells
+            pass
+
+    def result(self) -> Any:
+        """The helper's answer, once it has finished; None if it failed (or was never sent a request)."""
+        process = self.process
+        if process is None or process.stdout is None:
+            return None
+        if process.stdin is not None and not process.stdin.closed:
+            process.stdin.close()  # never sent: the helper reads an empty request and stops
+        with process.stdout:
+            data = process.stdout.read()
+        if process.wait() != 0:
+            return None
+        try:
+            return pickle.loads(data)  # noqa: S301 - our own helper's answer
+        except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError, IndexError):
+            return None
+
+
+def main() -> None:
+    from huikuan.banking.matching.engine import _keys_answer
+
+    request = pickle.load(sys.stdin.buffer)  # noqa: S301 - sent by the process that started this one
+    pickle.dump(_keys_answer(request), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
+
