@@ -355,13 +355,16 @@ class Matcher:
         self.original = array("q")  # cents each owed before: its original amount if given, else its outstanding
         self._days = array("q")  # each receivable's due date (ordinal)
         self._positions: dict[int, int] | None = None  # id(item) → position (lazy: `_position`)
-        self.contracts: dict = {}
+        self.contracts: dict = {}  # contract id → contract
+        self._in_order: list[_Contract] = []  # the contracts in order of first appearance ...
+        self._owner = array("q")  # ... and the number among them of each receivable's contract, by its position
         # contract number, unit key, party name key, (project code, name key), relative's name key, payer account
         # → contracts (built in bulk by _index)
         self.by_contract_no = self.by_unit = self.by_name = self.by_relative = self.by_account = _Groups([], [], [])
         self._by_pinyin: _Groups | None = None  # pinyin → distinct name keys (lazy)
         self._by_masked: _Groups | None = None  # one-typo key → distinct name keys (lazy)
         self._masked_from: tuple[int, IO[bytes]] | None = None  # (pipe, spool) it comes from, in a run in two
+        self._helper: KeysHelper | None = None  # the keys helper, while it works out the two above (`_fuzzy_taken`)
         self._name_keys: dict[str, str] = {}
         self._pinyins: dict[str, str] = {}
         self._codes: dict = {None: 0}  # project → small int (0: not known)
@@ -378,6 +381,9 @@ class Matcher:
             self._index(self._items)
 
     def __del__(self) -> None:
+        helper = getattr(self, "_helper", None)
+        if helper is not None:
+            helper.close()
         if getattr(self, "_frozen", False):
             gc.unfreeze()  # objects frozen with the index (the caller's too) are collectable again
 
@@ -412,8 +418,13 @@ class Matcher:
                 c.code = code
             self.by_contract_no = _contract_numbers(list(map(_contract_no, firsts)), new)
             known = (firsts, contract_codes, days)
-            item_codes = np.repeat(contract_codes, sizes) if len(sizes) == len(new) else \
-                np.fromiter((self.contracts[cid].code for cid in map(_contract_id, items)), dtype=np.int64, count=n)
+            if len(sizes) == len(new):  # one run per contract
+                owner = np.repeat(np.arange(len(new), dtype=np.int64), sizes)
+            else:
+                number = dict(zip(self.contracts, range(len(new)), strict=True))
+                owner = np.fromiter(map(number.__getitem__, map(_contract_id, items)), dtype=np.int64, count=n)
+            self._owner, self._in_order = _ints(owner), new
+            item_codes = contract_codes[owner]
             self._keyed(items, new, _keyed(items, self._name_keys, _ALL_PARTS - _HELPER_PARTS if helper else
                                            _ALL_PARTS, known), item_codes)
             self._amounts(np.array(cents, dtype=np.int64), item_codes, days)
@@ -422,6 +433,8 @@ class Matcher:
         if helper is not None:
             self._keyed(items, new, keyed if keyed is not None else
                         _keyed(items, self._name_keys, _HELPER_PARTS, known), item_codes)
+            if keyed is not None:
+                self._helper = helper  # at work on the pinyin and one-typo indexes meanwhile
 
     def _keyed(self, items: list[OpenItem], contracts: list[_Contract], parts: dict, item_codes: np.ndarray) -> None:
         """The key indexes from their parts (see `_keyed`); ``item_codes``: each item's project code."""
@@ -488,7 +501,23 @@ class Matcher:
         a run in two processes, each builds one and hands it to the other: see `_match_in_two`)."""
         return self._pinyin_index(), self._masked_index()
 
+    def _fuzzy_taken(self) -> None:
+        """The pinyin and one-typo indexes from the keys helper, if it is at work on them (waits for them)."""
+        helper, self._helper = self._helper, None
+        answer = helper.fuzzy() if helper is not None else None
+        if answer is None:
+            return
+        pinyins, pinyin_parts, masked_parts = answer
+        with _no_gc():
+            names = list(self.by_name)
+            if len(pinyins) == len(names):  # the helper's names are those of this index (always: it made them)
+                self._pinyins.update(zip(names, pinyins, strict=True))
+                self._by_pinyin = _Groups.of(pinyin_parts, names)
+                self._by_masked = _Groups.of(masked_parts, names)
+
     def _pinyin_index(self) -> _Groups:
+        if self._helper is not None:
+            self._fuzzy_taken()
         if self._by_pinyin is None:
             with _no_gc():
                 names = list(self.by_name)
@@ -496,6 +525,8 @@ class Matcher:
         return self._by_pinyin
 
     def _masked_index(self) -> _Groups:
+        if self._helper is not None:
+            self._fuzzy_taken()
         if self._by_masked is None:
             with _no_gc():
                 parts = None
@@ -667,6 +698,9 @@ class Matcher:
         in one process. Should the child fail, the rest is matched here."""
         halves = self._halves(ordered)
         # a run this large needs the pinyin and one-typo indexes: this process builds the one, the child the other
+        # (unless the keys helper has worked them out)
+        if self._helper is not None:
+            self._fuzzy_taken()
         fuzzy = self._by_pinyin is None or self._by_masked is None
         names = list(self.by_name) if fuzzy else []
         load_tables()  # both processes use them: loaded once, here
@@ -925,9 +959,9 @@ class Matcher:
         py = self._py(nk) if nk else ""
         sounds = set(latin_variants(payer)) if nk and is_latin(nk) else {py}
         rem = self.remaining  # read only for an item that would get evidence (a speculative run reads less)
-        items = self._items
+        in_order, owner = self._in_order, self._owner
         for p in block:
-            c = self.contracts[items[p].contract_id]
+            c = in_order[owner[p]]  # (not through the item: a process forked to match writes no item's page)
             if id(c) in evidence and len(evidence[id(c)][1]):
                 continue
             if not nk:
@@ -1237,7 +1271,7 @@ class Matcher:
                 for p in paid_before:
                     if rem[p] == total and p not in seen:
                         seen.add(p)
-                        fits.append((parts, p, self.contracts[self._items[p].contract_id]))
+                        fits.append((parts, p, self._in_order[self._owner[p]]))
                 if k == 0:
                     continue  # one payment alone fits only a receivable the same payer part-paid
                 cands = {id(c): c for e in parts for c in e[2]}
@@ -1885,6 +1919,15 @@ def _keys_answer(request: tuple) -> dict:
     names, name_counts, labels, label_counts, codes = request
     return {"unit": _unit_parts(_unpacked(labels), label_counts, codes),
             "name": _name_parts(_unpacked(names), name_counts, codes, {})}
+
+
+def _fuzzy_answer(name_parts: _Parts) -> tuple[list[str], _Parts, _Parts]:
+    """The keys helper's second answer, from the name index's parts (its first): the pinyin of each distinct name
+    key (in the order the name index iterates them) and the parts of the pinyin and one-typo indexes over them."""
+    keys, drop = name_parts[0], name_parts[4]
+    names = [k for k in keys if k != drop] if drop in keys else keys
+    pinyins = list(map(pinyin_of, names))
+    return pinyins, _group_parts(pinyins, np.arange(len(names), dtype=np.int64)), _masked_parts(names)
 
 
 def _packed(strings: list[str]) -> str | list[str]:

@@ -23,9 +23,11 @@ _ROOT = str(Path(__file__).resolve().parents[3])  # the directory that holds the
 
 
 class KeysHelper:
-    """The helper process: started at once (it imports while this process works), sent one request, read once.
-    On any failure (it could not start, died, answered something unreadable) `result` is None, and the matcher
-    works those parts out itself."""
+    """The helper process: started at once (it imports while this process works), sent one request; it answers
+    twice: the unit and name indexes' parts (`result`), then, while the matcher finishes its index, the pinyin and
+    one-typo indexes' (`fuzzy`: a run that needs them takes them, else `close` stops it). On any failure (it could
+    not start, died, answered something unreadable) an answer is None, and the matcher works those parts out
+    itself."""
 
     def __init__(self) -> None:
         env = dict(os.environ)
@@ -43,30 +45,53 @@ class KeysHelper:
         try:
             with self.process.stdin:
                 pickle.dump(request, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:  # it has gone (a broken pipe): `result` tells
+        except OSError:  # it has gone (a broken pipe): the answers tell
             pass
 
     def result(self) -> Any:
-        """The helper's answer, once it has finished; None if it failed (or was never sent a request)."""
+        """The first answer, once it is there; None if the helper failed (then it is stopped)."""
         process = self.process
-        if process is None or process.stdout is None:
-            return None
-        if process.stdin is not None and not process.stdin.closed:
+        if process is not None and process.stdin is not None and not process.stdin.closed:
             process.stdin.close()  # never sent: the helper reads an empty request and stops
-        with process.stdout:
-            data = process.stdout.read()
-        if process.wait() != 0:
+        answer = self._answer()
+        if answer is None:
+            self.close()
+        return answer
+
+    def fuzzy(self) -> Any:
+        """The second answer, once it is there; None if the helper failed. The helper is done with either way."""
+        answer = self._answer()
+        self.close()
+        return answer
+
+    def _answer(self) -> Any:
+        if self.process is None or self.process.stdout is None:
             return None
         try:
-            return pickle.loads(data)  # noqa: S301 - our own helper's answer
-        except (EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError, IndexError):
+            return pickle.load(self.process.stdout)  # noqa: S301 - our own helper's answer
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError,
+                IndexError):
             return None
+
+    def close(self) -> None:
+        """Stopped (if still at work) and reaped; no more answers."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def main() -> None:
-    from huikuan.banking.matching.engine import _keys_answer
+    from huikuan.banking.matching.engine import _fuzzy_answer, _keys_answer
 
     request = pickle.load(sys.stdin.buffer)  # noqa: S301 - sent by the process that started this one
-    pickle.dump(_keys_answer(request), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
-    sys.stdout.buffer.flush()
-
+    out = sys.stdout.buffer
+    answer = _keys_answer(request)
+    pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()
+    pickle.dump(_fuzzy_answer(answer["name"]), out, protocol=pickle.HIGHEST_PROTOCOL)
+    out.flush()

@@ -39,6 +39,7 @@ def match_in_windows(matcher: Matcher, txns: Iterable[BankTxn], size: int,
 
 def _in_child(matcher: Matcher, txns: list[BankTxn], size: int) -> Iterator[list[MatchProposal]]:
     first = max(1, size // FIRST_SHARE)
+    matcher._fuzzy_taken()  # from the keys helper, if it is at work on them (never read by two processes)
     names = list(matcher.by_name) if matcher._by_masked is None else None
 
     def produce(channel: Channel | None, skip: int) -> Iterator[list[tuple[str, tuple]]]:

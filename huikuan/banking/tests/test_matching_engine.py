@@ -621,6 +621,13 @@ def _snapshot(m: Matcher) -> dict:
             "amounts": m._amt_order.tolist(), "scoped": m._pk_order.tolist()}
 
 
+def _fuzzy_snapshot(m: Matcher) -> dict:
+    """The pinyin and one-typo indexes (name keys by key, in lookup order) and the pinyin noted for each name."""
+    pinyin, masked = {k: m.by_pinyin.get(k) for k in m.by_pinyin}, {k: m.by_masked.get(k) for k in m.by_masked}
+    assert pinyin and masked
+    return {"pinyin": pinyin, "masked": masked, "pinyins": {k: m._pinyins.get(k) for k in m.by_name}}
+
+
 def test_two_processes_give_the_proposals_of_one(monkeypatch):
     import os
 
@@ -687,6 +694,7 @@ def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypa
     items, _ = _book(seed=7, contracts=800, n_txns=0)
     items = items[:900] + items[1000:1100] + items[900:1000] + items[1100:]  # a contract's items in two runs
     alone = _snapshot(Matcher(items))
+    fuzzy_alone = _fuzzy_snapshot(Matcher(items))
     monkeypatch.setattr(engine, "PARALLEL_INDEX_FROM", 1)
     monkeypatch.setattr(engine, "_cores", lambda: 2)
     answers = []
@@ -697,14 +705,26 @@ def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypa
         return answers[-1]
 
     monkeypatch.setattr(keys_helper.KeysHelper, "result", result)
-    assert _snapshot(Matcher(items)) == alone
+    helped = Matcher(items)
+    assert _snapshot(helped) == alone
     assert set(answers[-1]) == {"unit", "name"}  # the helper answered, and its parts made those indexes
+    # its second answer: the pinyin and one-typo indexes, as this process would build them
+    assert helped._helper is not None
+    assert _fuzzy_snapshot(helped) == fuzzy_alone
+    assert helped._helper is None  # taken, and the helper done with
     # when the helper fails (dies, answers nonsense, cannot start), this process indexes what it would have
     for command in ([sys.executable, "-c", "raise SystemExit(3)"], [sys.executable, "-c", "print('no pickle')"],
                     ["/nonexistent/python"]):
         monkeypatch.setattr(keys_helper, "COMMAND", command)
         assert _snapshot(Matcher(items)) == alone
         assert answers[-1] is None
+    # a helper that fails after its first answer: the pinyin and one-typo indexes are built here
+    monkeypatch.setattr(keys_helper, "COMMAND", [sys.executable, "-c", (
+        "import huikuan.banking.matching.engine as engine; engine._fuzzy_answer = None; "
+        "from huikuan.banking.matching.keys_helper import main; main()")])
+    helped = Matcher(items)
+    assert set(answers[-1]) == {"unit", "name"} and helped._helper is not None
+    assert _fuzzy_snapshot(helped) == fuzzy_alone and helped._helper is None
 
 
 def test_the_helper_is_sent_every_label_and_name_as_it_is(monkeypatch):
