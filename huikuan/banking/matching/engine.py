@@ -163,12 +163,12 @@ class _Contract:
     __slots__ = ("id", "no", "items", "at", "sorted", "project", "code", "_first", "_keys", "_relatives", "_cache")
 
     def __init__(self, item: OpenItem, items: list[OpenItem], at: Sequence[int],
-                 cache: dict[str, str] | None = None):
+                 cache: dict[str, str] | None = None, in_order: bool = False):
         self.id = item.contract_id
         self.no = item.contract_no
         self.items = items
         self.at = at
-        self.sorted = len(items) < 2
+        self.sorted = in_order or len(items) < 2
         self.project = item.project
         self.code = 0
         self._first = item
@@ -176,12 +176,12 @@ class _Contract:
         self._relatives: tuple[str, ...] | None = None
         self._cache = {} if cache is None else cache  # name → name key, shared by the matcher's contracts
 
-    def sort(self) -> None:
+    def sort(self, days: Sequence[int]) -> None:
         """The items (and their positions) in due-date order, equal dates as they came (sorted once, on first
-        need)."""
+        need; ``days``: the due day of each receivable by position)."""
         if not self.sorted:
             items, at = self.items, self.at
-            order = sorted(range(len(items)), key=lambda k: items[k].due_date)
+            order = sorted(range(len(items)), key=lambda k: days[at[k]])
             self.items = [items[k] for k in order]
             self.at = [at[k] for k in order]
             self.sorted = True
@@ -402,7 +402,9 @@ class Matcher:
             contract_codes = _project_codes(firsts, self._codes)
             if helper is not None:
                 helper.send(_keys_request(firsts, contract_codes))  # as early as it can be
-            new, sizes = self._contracts_of_runs(items, runs)
+            days = np.fromiter(map(date.toordinal, map(_due_date, items)), dtype=np.int64, count=n)
+            self._days = array("q", days.tobytes())
+            new, sizes = self._contracts_of_runs(items, runs, days)
             outstanding = list(map(_outstanding, items))
             cents = [int(x * 100) for x in outstanding]  # amounts have two decimal places
             self.remaining = array("q", cents)
@@ -412,8 +414,6 @@ class Matcher:
                 for i in [i for i, x in enumerate(originals) if x is not None and x != outstanding[i]]:
                     self.original[i] = _cents(originals[i])  # … or in all, when given
             del outstanding, originals
-            days = np.fromiter(map(date.toordinal, map(_due_date, items)), dtype=np.int64, count=n)
-            self._days = array("q", days.tobytes())
             for c, code in zip(new, contract_codes.tolist(), strict=True):
                 c.code = code
             self.by_contract_no = _contract_numbers(list(map(_contract_no, firsts)), new)
@@ -460,15 +460,18 @@ class Matcher:
             self._pk_keys = array("q", key[self._pk_order].tobytes())
             self._pk_days = days[self._pk_order]
 
-    def _contracts_of_runs(self, items: list[OpenItem], runs: _Runs) -> tuple[list[_Contract], np.ndarray]:
+    def _contracts_of_runs(self, items: list[OpenItem], runs: _Runs,
+                           days: np.ndarray) -> tuple[list[_Contract], np.ndarray]:
         """The contracts, in order of first appearance, from the runs of items of one contract id (`_runs`: a
         contract's items usually come together; one whose items come in several runs gets them all, in their
-        order). Also the size of each run, when each contract is one run."""
+        order). Also the size of each run, when each contract is one run. ``days``: each item's due day (a
+        contract whose items come in due order, the usual case, never needs sorting)."""
         run_ids, starts, ends = runs
         of_runs = list(map(items.__getitem__, map(slice, starts, ends)))
         cache = self._name_keys
         if len(dict.fromkeys(run_ids)) == len(run_ids):  # one run per contract (the usual case)
-            new = list(map(_Contract, map(itemgetter(0), of_runs), of_runs, map(range, starts, ends), repeat(cache)))
+            new = list(map(_Contract, map(itemgetter(0), of_runs), of_runs, map(range, starts, ends), repeat(cache),
+                           _in_due_order(days, starts)))
             self.contracts = dict(zip(run_ids, new, strict=True))
             return new, np.fromiter(map(len, of_runs), dtype=np.int64, count=len(of_runs))
         contracts = self.contracts
@@ -1136,7 +1139,7 @@ class Matcher:
         return max(EXACT_MIN, W["exact"] - RARITY_SLOPE * math.log(n))
 
     def _plan(self, c: _Contract, cents: int, day: int) -> _Plan:  # noqa: C901 - one branch per plan kind
-        c.sort()
+        c.sort(self._days)
         rem, orig, days, items = self.remaining, self.original, self._days, self._items
         open_at = [p for p in c.at if rem[p] > 0]
         if not open_at:
@@ -1276,7 +1279,7 @@ class Matcher:
                     continue  # one payment alone fits only a receivable the same payer part-paid
                 cands = {id(c): c for e in parts for c in e[2]}
                 for c in cands.values():
-                    c.sort()  # due-date order, however far the run has planned the contract
+                    c.sort(self._days)  # due-date order, however far the run has planned the contract
                     for p in c.at:
                         if rem[p] == total and p not in seen:
                             seen.add(p)
@@ -1839,6 +1842,16 @@ def _loan_parts(items: list[OpenItem], days: np.ndarray) -> list[tuple[str, np.n
 
 
 _Runs = tuple[list, list[int], list[int]]
+
+
+def _in_due_order(days: np.ndarray, starts: list[int]) -> list[bool]:
+    """Whether the items of each run (from each start to the next) come in due-date order."""
+    back = np.flatnonzero(np.diff(days) < 0) + 1  # positions due before the item just before them
+    first = np.asarray(starts, dtype=np.int64)
+    run = np.searchsorted(first, back, side="right") - 1
+    flags = np.ones(len(starts), dtype=bool)
+    flags[run[first[run] != back]] = False  # a step back inside a run, not at its start
+    return flags.tolist()
 
 
 def _runs(items: list[OpenItem]) -> _Runs:

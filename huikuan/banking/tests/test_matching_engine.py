@@ -828,3 +828,19 @@ def test_the_pinyin_table_is_pypinyins_first_reading_without_tones():
     assert [table[ord(ch)] for ch in "张绿女"] == ["zhang", "lu", "nu"]
     assert table[ord("曾")] in ("ceng", "zeng") and normalize.pinyin_of("曾小明") == "zengxiaoming"
     assert normalize.pinyin_of(normalize.name_key("張三")) == "zhangsan"
+
+
+def test_runs_in_due_order_are_told_apart_from_runs_that_need_sorting():
+    import random
+
+    import numpy as np
+
+    from huikuan.banking.matching.engine import _in_due_order
+
+    rng = random.Random(11)
+    for _ in range(500):
+        days = [rng.randrange(5) for _ in range(rng.randint(1, 12))]
+        starts = sorted({0, *rng.sample(range(len(days)), rng.randint(0, len(days) - 1))})
+        ends = [*starts[1:], len(days)]
+        expected = [all(days[i] <= days[i + 1] for i in range(a, b - 1)) for a, b in zip(starts, ends, strict=True)]
+        assert _in_due_order(np.array(days, dtype=np.int64), starts) == expected
