@@ -1799,7 +1799,7 @@ def _unit_parts(labels: list[str], counts: np.ndarray, codes: np.ndarray) -> _Pa
     if not len(counts) or (counts != 1).any():  # no label, or several, on some contract: one by one
         ends = np.cumsum(counts).tolist()
         return _flat_parts([tuple(dict.fromkeys(k for label in labels[a:b] for k in _unit_index_keys(label)))
-                            for a, b in zip([0, *ends[:-1]], ends, strict=True)], codes)
+                            for a, b in zip([0, *ends][:-1], ends, strict=True)], codes)
     label_of = labels  # one label each
     distinct = list(dict.fromkeys(label_of))
     keys_of = list(map(_unit_index_keys, distinct))

@@ -844,3 +844,10 @@ def test_runs_in_due_order_are_told_apart_from_runs_that_need_sorting():
         ends = [*starts[1:], len(days)]
         expected = [all(days[i] <= days[i + 1] for i in range(a, b - 1)) for a, b in zip(starts, ends, strict=True)]
         assert _in_due_order(np.array(days, dtype=np.int64), starts) == expected
+
+
+def test_a_book_with_nothing_open_indexes_and_matches_nothing():
+    m = Matcher([])
+    assert not m.contracts and not m.by_unit and not m.by_name
+    p = m.match([BankTxn("t1", date(2026, 3, 5), Decimal("100.00"), "张三", memo="HT-2026-0001")])[0]
+    assert p.allocations == [] and p.level == "low"
