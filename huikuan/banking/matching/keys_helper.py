@@ -15,6 +15,7 @@ import os
 import pickle
 import subprocess
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -32,21 +33,19 @@ class KeysHelper:
     def __init__(self) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (_ROOT, env.get("PYTHONPATH"))))
-        try:
-            self.process: subprocess.Popen[bytes] | None = subprocess.Popen(  # noqa: S603 - our own module
+        self.process: subprocess.Popen[bytes] | None = None
+        if not COMMAND[0]:
+            return  # no interpreter to start (an embedded Python without sys.executable)
+        with suppress(OSError):  # it cannot start: no helper (the matcher works its parts out itself)
+            self.process = subprocess.Popen(  # noqa: S603 - our own module
                 COMMAND, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-        except OSError:
-            self.process = None
 
     def send(self, request: object) -> None:
         """The request, pickled to the helper's standard input, which is then closed."""
         if self.process is None or self.process.stdin is None:
             return
-        try:
-            with self.process.stdin:
-                pickle.dump(request, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError:  # it has gone (a broken pipe): the answers tell
-            pass
+        with suppress(OSError), self.process.stdin:  # OSError: it has gone (a broken pipe): the answers tell
+            pickle.dump(request, self.process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
 
     def result(self) -> Any:
         """The first answer, once it is there; None if the helper failed (then it is stopped)."""

@@ -714,7 +714,7 @@ def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypa
     assert helped._helper is None  # taken, and the helper done with
     # when the helper fails (dies, answers nonsense, cannot start), this process indexes what it would have
     for command in ([sys.executable, "-c", "raise SystemExit(3)"], [sys.executable, "-c", "print('no pickle')"],
-                    ["/nonexistent/python"]):
+                    ["/nonexistent/python"], ["", "-c", "pass"]):
         monkeypatch.setattr(keys_helper, "COMMAND", command)
         assert _snapshot(Matcher(items)) == alone
         assert answers[-1] is None
