@@ -396,6 +396,8 @@ class Matcher:
         sent the contracts' names and labels once they are known, it answers with plain arrays)."""
         n = len(items)
         helper = KeysHelper() if n >= PARALLEL_INDEX_FROM and _cores() >= 2 else None
+        if helper is not None and helper.process is None:
+            helper = None  # it could not start: all here, as on one core
         try:
             runs = _runs(items)
             firsts = _firsts(items, runs)

@@ -712,12 +712,19 @@ def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypa
     assert helped._helper is not None
     assert _fuzzy_snapshot(helped) == fuzzy_alone
     assert helped._helper is None  # taken, and the helper done with
-    # when the helper fails (dies, answers nonsense, cannot start), this process indexes what it would have
-    for command in ([sys.executable, "-c", "raise SystemExit(3)"], [sys.executable, "-c", "print('no pickle')"],
-                    ["/nonexistent/python"], ["", "-c", "pass"]):
+    # when the helper fails (dies, answers nonsense), this process indexes what it would have
+    for command in ([sys.executable, "-c", "raise SystemExit(3)"], [sys.executable, "-c", "print('no pickle')"]):
         monkeypatch.setattr(keys_helper, "COMMAND", command)
+        asked = len(answers)
         assert _snapshot(Matcher(items)) == alone
-        assert answers[-1] is None
+        assert len(answers) == asked + 1 and answers[-1] is None
+    # and when it cannot start (no such interpreter, none at all), everything is indexed here, as on one core
+    for command in (["/nonexistent/python"], ["", "-c", "pass"]):
+        monkeypatch.setattr(keys_helper, "COMMAND", command)
+        assert keys_helper.KeysHelper().process is None
+        asked = len(answers)
+        assert _snapshot(Matcher(items)) == alone
+        assert len(answers) == asked  # never asked
     # a helper that fails after its first answer: the pinyin and one-typo indexes are built here
     monkeypatch.setattr(keys_helper, "COMMAND", [sys.executable, "-c", (
         "import huikuan.banking.matching.engine as engine; engine._fuzzy_answer = None; "
