@@ -686,18 +686,14 @@ def test_a_failed_child_leaves_the_rest_of_the_run_to_this_process(monkeypatch):
     assert Matcher(items).match(txns, processes=2) == serial
 
 
-def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypatch):
-    import sys
-
+def _with_keys_helper(monkeypatch) -> list:
+    """Every index built with the keys helper from now on (however small the book); the helper's first answers, in
+    order, are noted in the list returned (None: it failed)."""
     from huikuan.banking.matching import engine, keys_helper
 
-    items, _ = _book(seed=7, contracts=800, n_txns=0)
-    items = items[:900] + items[1000:1100] + items[900:1000] + items[1100:]  # a contract's items in two runs
-    alone = _snapshot(Matcher(items))
-    fuzzy_alone = _fuzzy_snapshot(Matcher(items))
     monkeypatch.setattr(engine, "PARALLEL_INDEX_FROM", 1)
     monkeypatch.setattr(engine, "_cores", lambda: 2)
-    answers = []
+    answers: list = []
     real_result = keys_helper.KeysHelper.result
 
     def result(self):
@@ -705,6 +701,19 @@ def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypa
         return answers[-1]
 
     monkeypatch.setattr(keys_helper.KeysHelper, "result", result)
+    return answers
+
+
+def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypatch):
+    import sys
+
+    from huikuan.banking.matching import keys_helper
+
+    items, _ = _book(seed=7, contracts=800, n_txns=0)
+    items = items[:900] + items[1000:1100] + items[900:1000] + items[1100:]  # a contract's items in two runs
+    alone = _snapshot(Matcher(items))
+    fuzzy_alone = _fuzzy_snapshot(Matcher(items))
+    answers = _with_keys_helper(monkeypatch)
     helped = Matcher(items)
     assert _snapshot(helped) == alone
     assert set(answers[-1]) == {"unit", "name"}  # the helper answered, and its parts made those indexes
@@ -736,7 +745,7 @@ def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypa
 
 def test_the_helper_is_sent_every_label_and_name_as_it_is(monkeypatch):
     """Contracts with two unit labels or none, and a party name holding the NUL the request joins names with."""
-    from huikuan.banking.matching import engine, keys_helper
+    from huikuan.banking.matching import engine
 
     items, _ = _book(seed=9, contracts=300, n_txns=0)
     for it in items:
@@ -749,16 +758,7 @@ def test_the_helper_is_sent_every_label_and_name_as_it_is(monkeypatch):
     alone = _snapshot(Matcher(items))
     assert 3 in alone["by_unit"]["9-2-303"] and 3 in alone["by_unit"]["3-1-1202"]
     assert not any(4 in ids for ids in alone["by_unit"].values())
-    monkeypatch.setattr(engine, "PARALLEL_INDEX_FROM", 1)
-    monkeypatch.setattr(engine, "_cores", lambda: 2)
-    answers = []
-    real_result = keys_helper.KeysHelper.result
-
-    def result(self):
-        answers.append(real_result(self))
-        return answers[-1]
-
-    monkeypatch.setattr(keys_helper.KeysHelper, "result", result)
+    answers = _with_keys_helper(monkeypatch)
     helped = Matcher(items)
     assert answers[-1] is not None
     assert _snapshot(helped) == alone
