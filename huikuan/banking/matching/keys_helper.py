@@ -1,12 +1,13 @@
-"""The unit and name indexes of a large input, worked out in a helper process started afresh (`COMMAND`) while
-the matcher indexes the rest.
+"""The unit and name indexes of a large input, then its pinyin and one-typo name indexes, worked out in a helper
+process started afresh (`COMMAND`) while the matcher indexes the rest (ADR 0005).
 
 Started, not forked. A forked helper shares this process's pages copy-on-write, and CPython writes a reference
 count into every object either process reads: the two processes between them copied most of the pages the open
 items live on, and where fresh memory is slow (a VM whose host takes freed memory back) that cost more than the
 helper saved (docs/statements.md). A process started afresh shares no pages: it is sent the contracts' party
-names, unit labels and project codes, packed (`engine._keys_request`), and sends back the parts of the two indexes
-(`engine._keys_answer`), both pickled over pipes.
+names, unit labels and project codes, packed (`engine._keys_request`), and sends back the parts of the unit and
+name indexes (`engine._keys_answer`), then those of the pinyin and one-typo indexes (`engine._fuzzy_answer`), all
+pickled over pipes.
 """
 
 from __future__ import annotations
