@@ -468,10 +468,10 @@ class Matcher:
         contract's items usually come together; one whose items come in several runs gets them all, in their
         order). Also the size of each run, when each contract is one run. ``days``: each item's due day (a
         contract whose items come in due order, the usual case, never needs sorting)."""
-        run_ids, starts, ends = runs
+        run_ids, starts, ends, one_each = runs
         of_runs = list(map(items.__getitem__, map(slice, starts, ends)))
         cache = self._name_keys
-        if len(dict.fromkeys(run_ids)) == len(run_ids):  # one run per contract (the usual case)
+        if one_each:  # one run per contract (the usual case)
             new = list(map(_Contract, map(itemgetter(0), of_runs), of_runs, map(range, starts, ends), repeat(cache),
                            _in_due_order(days, starts)))
             self.contracts = dict(zip(run_ids, new, strict=True))
@@ -1843,7 +1843,7 @@ def _loan_parts(items: list[OpenItem], days: np.ndarray) -> list[tuple[str, np.n
     return [(bank, pos[bounds[k]:bounds[k + 1]], due[bounds[k]:bounds[k + 1]]) for k, bank in enumerate(lenders)]
 
 
-_Runs = tuple[list, list[int], list[int]]
+_Runs = tuple[list, list[int], list[int], bool]
 
 
 def _in_due_order(days: np.ndarray, starts: list[int]) -> list[bool]:
@@ -1857,18 +1857,20 @@ def _in_due_order(days: np.ndarray, starts: list[int]) -> list[bool]:
 
 
 def _runs(items: list[OpenItem]) -> _Runs:
-    """The contract id of each run of items of one contract, where each run starts and ends."""
+    """The contract id of each run of items of one contract, where each run starts and ends, and whether each
+    contract is one run (the usual case)."""
     n = len(items)
     cids = list(map(_contract_id, items))
     starts = [0, *compress(range(1, n), map(ne, islice(cids, 1, None), cids))] if n else []
-    return list(map(cids.__getitem__, starts)), starts, [*starts[1:], n]
+    run_ids = list(map(cids.__getitem__, starts))
+    return run_ids, starts, [*starts[1:], n], len(dict.fromkeys(run_ids)) == len(run_ids)
 
 
 def _firsts(items: list[OpenItem], runs: _Runs) -> list[OpenItem]:
     """The first item of each contract, in order of first appearance (as `Matcher._contracts_of_runs` makes the
     contracts), from the runs of items of one contract id (`_runs`)."""
-    run_ids, starts, _ = runs
-    if len(dict.fromkeys(run_ids)) == len(run_ids):  # one run per contract (the usual case)
+    run_ids, starts, _, one_each = runs
+    if one_each:
         return list(map(items.__getitem__, starts))
     first: dict = {}
     for cid, at in zip(run_ids, starts, strict=True):
