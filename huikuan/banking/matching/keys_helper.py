@@ -16,9 +16,10 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 COMMAND = [sys.executable, "-c", "from huikuan.banking.matching.keys_helper import main; main()"]
 _ROOT = str(Path(__file__).resolve().parents[3])  # the directory that holds the huikuan package
@@ -91,7 +92,16 @@ def main() -> None:
     request = pickle.load(sys.stdin.buffer)  # noqa: S301 - sent by the process that started this one
     out = sys.stdout.buffer
     answer = _keys_answer(request)
-    pickle.dump(answer, out, protocol=pickle.HIGHEST_PROTOCOL)
-    out.flush()
-    pickle.dump(_fuzzy_answer(answer["name"]), out, protocol=pickle.HIGHEST_PROTOCOL)
-    out.flush()
+    # The matcher reads the first answer only once it has indexed the rest, and a pipe holds 64 KiB: written from a
+    # thread (a blocked write waits without the GIL), while this one goes on to the second answer at once.
+    first = threading.Thread(target=_write, args=(out, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)))
+    first.start()
+    fuzzy = _fuzzy_answer(answer["name"])
+    first.join()
+    _write(out, pickle.dumps(fuzzy, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write(out: BinaryIO, data: bytes) -> None:
+    with suppress(BrokenPipeError):  # the matcher has stopped this helper (it needs no more answers)
+        out.write(data)
+        out.flush()
