@@ -96,8 +96,10 @@ def main() -> None:
     # thread (a blocked write waits without the GIL), while this one goes on to the second answer at once.
     first = threading.Thread(target=_write, args=(out, pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)))
     first.start()
-    fuzzy = _fuzzy_answer(answer["name"])
-    first.join()
+    try:
+        fuzzy = _fuzzy_answer(answer["name"])
+    finally:
+        first.join()  # the first answer is whole even if the second fails
     _write(out, pickle.dumps(fuzzy, protocol=pickle.HIGHEST_PROTOCOL))
 
 

@@ -6,6 +6,8 @@ import math
 from datetime import date
 from decimal import Decimal
 
+import numpy as np
+
 from huikuan.banking.matching import (
     BankTxn,
     DisbursementRow,
@@ -741,6 +743,50 @@ def test_the_index_built_with_a_helper_process_is_the_index_built_alone(monkeypa
     helped = Matcher(items)
     assert set(answers[-1]) == {"unit", "name"} and helped._helper is not None
     assert _fuzzy_snapshot(helped) == fuzzy_alone and helped._helper is None
+
+
+def test_the_helper_works_out_its_second_answer_before_its_first_is_read(monkeypatch, tmp_path):
+    """The matcher reads the first answer only once it has indexed the rest; an answer larger than a pipe holds must
+    not keep the helper from the pinyin and one-typo indexes meanwhile (it used to: they were then late)."""
+    import pickle
+    import sys
+    import time
+
+    from huikuan.banking.matching import engine, keys_helper
+
+    items, _ = _book(seed=7, contracts=3000, n_txns=0)
+    runs = engine._runs(items)
+    firsts = engine._firsts(items, runs)
+    request = engine._keys_request(firsts, engine._project_codes(firsts, {None: 0}))
+    first_alone = engine._keys_answer(request)
+    assert len(pickle.dumps(first_alone, protocol=pickle.HIGHEST_PROTOCOL)) > 1 << 17  # more than a pipe holds
+    started = tmp_path / "second answer begun"
+    monkeypatch.setattr(keys_helper, "COMMAND", [sys.executable, "-c", (
+        "import pathlib, huikuan.banking.matching.engine as engine; fuzzy = engine._fuzzy_answer\n"
+        "def noted(parts):\n"
+        f"    pathlib.Path({str(started)!r}).touch()\n"
+        "    return fuzzy(parts)\n"
+        "engine._fuzzy_answer = noted\n"
+        "from huikuan.banking.matching.keys_helper import main; main()")])
+    helper = keys_helper.KeysHelper()
+    try:
+        helper.send(request)
+        deadline = time.monotonic() + 20
+        while not started.exists() and time.monotonic() < deadline and helper.process.poll() is None:
+            time.sleep(0.02)
+        assert started.exists()  # begun while its first answer, unread, filled the pipe
+        first = helper.result()
+        assert _parts_equal(first["unit"], first_alone["unit"]) and _parts_equal(first["name"], first_alone["name"])
+        pinyins, _, _ = helper.fuzzy()
+        assert len(pinyins) == len(first_alone["name"][0]) - (first_alone["name"][4] in first_alone["name"][0])
+    finally:
+        helper.close()
+
+
+def _parts_equal(a: tuple, b: tuple) -> bool:
+    return len(a) == len(b) and all(
+        (x is None and y is None) or (isinstance(x, np.ndarray) and np.array_equal(x, y)) or x == y
+        for x, y in zip(a, b, strict=True))
 
 
 def test_the_helper_is_sent_every_label_and_name_as_it_is(monkeypatch):
